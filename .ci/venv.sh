@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Make ./.venv ready: the heavy, pinned dependencies (torch, PyG, faiss, sentence-transformers,
+# ArcadeDB with its JRE...) are installed ONCE per machine into a shared folder keyed by the
+# hash of requirements.lock; ./.venv is a thin venv that sees that folder through a .pth
+# file and holds only this checkout (editable). A fresh clone on the same machine reuses the
+# heavy install; a new lock makes a new folder. Set PS_DEPS_DIR to move the cache.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+LOCK=requirements.lock
+[ -f "$LOCK" ] || LOCK=requirements.in
+HASH=$(cat "$LOCK" | sha256sum | cut -c1-16)
+CACHE=${PS_DEPS_DIR:-$HOME/.cache/portsentinel}
+DEPS=$CACHE/deps-$HASH
+if [ ! -f "$DEPS/.complete" ]; then
+  echo "[venv] installing pinned dependencies into $DEPS (once per machine; torch is large)" >&2
+  rm -rf "$DEPS.tmp"
+  mkdir -p "$CACHE"
+  "$PY" -m venv "$DEPS.tmp"
+  "$DEPS.tmp/bin/pip" install -q --upgrade "pip==25.3" "setuptools==80.9.0" wheel
+  "$DEPS.tmp/bin/pip" install -q -r "$LOCK"
+  rm -rf "$DEPS"
+  mv "$DEPS.tmp" "$DEPS"
+  # venv scripts hard-code their folder; fix the shebangs after the move
+  grep -rlI "$DEPS.tmp" "$DEPS/bin" 2>/dev/null | xargs -r sed -i "s#$DEPS.tmp#$DEPS#g"
+  touch "$DEPS/.complete"
+fi
+SITE=$("$DEPS/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+PTH=.venv/lib/python3.11/site-packages/_portsentinel_deps.pth
+if [ ! -f "$PTH" ] || [ "$(cat "$PTH")" != "$SITE" ]; then
+  rm -rf .venv
+  "$PY" -m venv .venv
+  echo "$SITE" > "$PTH"
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . >&2
+  echo "[venv] .venv ready (deps from $DEPS)" >&2
+fi

@@ -1,0 +1,45 @@
+# PortSentinel — the two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PS := .venv/bin/portsentinel
+SHARED ?= $(abspath ../shared)
+export PS_DATA_DIR ?= $(abspath var)
+PYTEST_ARGS ?=
+
+.PHONY: venv demo test test-fast browser neo4j-jars serve clean
+
+venv: .venv/.ok
+.venv/.ok: requirements.in $(wildcard requirements.lock) pyproject.toml .ci/venv.sh
+	bash .ci/venv.sh
+	touch $@
+
+# Debian's chromium for the browser tests (no `playwright install`: it downloads).
+browser:
+	@command -v /usr/bin/chromium >/dev/null || { \
+	  echo "[test] installing Debian chromium for the e2e tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Neo4j 5.26 LTS from Maven Central for the conformance suite (jars cached in ~/.m2).
+neo4j-jars:
+	@if [ -f docker/neo4j-test/pom.xml ]; then \
+	  mvn -q -f docker/neo4j-test/pom.xml -DskipTests package dependency:copy-dependencies \
+	      -DoutputDirectory=target/lib >/dev/null; fi
+
+# The demo: embedded graph engine, load ../shared/data, train, index, serve API + UI.
+demo: venv
+	$(PS) demo --shared $(SHARED)
+
+serve: venv
+	$(PS) serve
+
+# The whole suite: unit, integration (embedded ArcadeDB + a real Neo4j 5 the suite starts),
+# and end-to-end tests in a real browser.
+test: venv browser neo4j-jars
+	mkdir -p test-output
+	PS_SHARED_DIR=$(SHARED) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: venv
+	$(PY) -m pytest -m "unit" $(PYTEST_ARGS)
+
+clean:
+	rm -rf var test-output .pytest_cache

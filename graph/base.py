@@ -1,0 +1,320 @@
+"""The GraphStore interface and the records that cross it.
+
+One implementation speaks Bolt + Cypher (``graph/neo4j.py``) and serves both engines:
+the embedded ArcadeDB default (``graph/embedded.py`` starts it) and a Neo4j 5 server.
+The public methods validate against the ontology here, in the base class, then call one
+abstract hook per operation (the neo4j-graphrag pattern), so every backend refuses the
+same bad input with the same error.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping, Sequence
+
+from graph import ontology
+from graph.exceptions import RecordError
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    """A node to upsert. ``key`` is the natural key; ``source`` the id of what asserted it."""
+
+    label: str
+    key: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    source: str = "unknown"
+    seen_at: str | None = None  # ISO date-time; defaults to now
+
+
+@dataclass(frozen=True)
+class RelRecord:
+    """A relationship to upsert, MERGEd on (start, type, end): one edge per pair and type."""
+
+    type: str
+    start_label: str
+    start_key: str
+    end_label: str
+    end_key: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    source: str = "unknown"
+    seen_at: str | None = None
+
+
+@dataclass
+class UpsertResult:
+    nodes: int = 0  # records written (created or merged)
+    relationships: int = 0
+    batches: int = 0
+
+
+@dataclass
+class Node:
+    label: str
+    key: str
+    props: dict[str, Any]
+    id: str = ""  # engine element id, for paths within one response only
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "key": self.key, "props": self.props}
+
+
+@dataclass
+class Rel:
+    type: str
+    start: tuple[str, str]  # (label, key)
+    end: tuple[str, str]
+    props: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "start": list(self.start), "end": list(self.end),
+                "props": self.props}
+
+
+@dataclass
+class Subgraph:
+    nodes: list[Node] = field(default_factory=list)
+    relationships: list[Rel] = field(default_factory=list)
+    truncated: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"nodes": [n.to_json() for n in self.nodes],
+                "relationships": [r.to_json() for r in self.relationships],
+                "truncated": self.truncated}
+
+
+@dataclass
+class Path:
+    nodes: list[Node]
+    relationships: list[Rel]
+
+    def __len__(self) -> int:
+        return len(self.relationships)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"length": len(self), "nodes": [n.to_json() for n in self.nodes],
+                "relationships": [r.to_json() for r in self.relationships]}
+
+
+@dataclass
+class SharedLink:
+    """``a`` and ``b`` both link to ``via`` (an Address, Phone, Email or Person)."""
+
+    a: Node
+    b: Node
+    via: Node
+    a_rel: str
+    b_rel: str
+
+
+@dataclass
+class Tables:
+    """A subgraph as typed tables for training: one DataFrame per label and per rel type.
+
+    Node frames have a ``key`` column plus properties; relationship frames have
+    ``start_key``, ``end_key`` (and ``start_label``/``end_label``) plus properties.
+    """
+
+    nodes: dict[str, Any]  # label -> pandas.DataFrame
+    relationships: dict[str, Any]  # type -> pandas.DataFrame
+
+
+def check_node_records(nodes: Sequence[NodeRecord]) -> None:
+    """Validate a whole batch before any write, so a bad record leaves the store untouched."""
+    for i, n in enumerate(nodes):
+        if not isinstance(n, NodeRecord):
+            raise RecordError(f"node record #{i}: expected NodeRecord, got {type(n).__name__}",
+                              index=i)
+        if not isinstance(n.key, str) or not n.key.strip():
+            raise RecordError(f"node record #{i} ({n.label}): field 'key' is empty", index=i,
+                              field="key")
+        try:
+            ontology.validate_node_props(n.label, n.props)
+        except ValueError as e:
+            raise RecordError(f"node record #{i} ({n.label} {n.key!r}): {e}", index=i) from e
+
+
+def check_rel_records(rels: Sequence[RelRecord]) -> None:
+    for i, r in enumerate(rels):
+        if not isinstance(r, RelRecord):
+            raise RecordError(f"relationship record #{i}: expected RelRecord", index=i)
+        for f in ("start_key", "end_key"):
+            v = getattr(r, f)
+            if not isinstance(v, str) or not v.strip():
+                raise RecordError(f"relationship record #{i} ({r.type}): field {f!r} is empty",
+                                  index=i, field=f)
+        try:
+            ontology.check_pair(r.type, r.start_label, r.end_label)
+            ontology.validate_rel_props(r.type, r.props)
+        except ValueError as e:
+            raise RecordError(f"relationship record #{i} ({r.start_label} {r.start_key!r} "
+                              f"-[:{r.type}]-> {r.end_label} {r.end_key!r}): {e}", index=i) from e
+
+
+class GraphStore(abc.ABC):
+    """Knowledge-graph storage. Thread-safe; open with ``connect()``, close with ``close()``.
+
+    Write semantics: ``upsert`` validates every record first, then writes in batches of
+    ``batch_size``; each call's batches run in ONE transaction, so a failure midway (bad
+    record, engine error, killed process) leaves the store as it was before the call.
+    Relationship upserts need both end nodes to exist (they are MERGEd by key, with the
+    label from the record, so a missing end node is created bare and counted).
+    """
+
+    batch_size: int = 1000
+
+    # -- lifecycle --------------------------------------------------------------
+    @abc.abstractmethod
+    def connect(self) -> "GraphStore": ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "GraphStore":
+        return self.connect()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abc.abstractmethod
+    def ensure_schema(self) -> None:
+        """Create key constraints/indexes for every label, idempotently."""
+
+    @abc.abstractmethod
+    def server_info(self) -> dict[str, Any]:
+        """Engine name, version and address, for /ready and the README's demo output."""
+
+    # -- writes -----------------------------------------------------------------
+    def upsert(self, nodes: Sequence[NodeRecord] = (), relationships: Sequence[RelRecord] = (),
+               ) -> UpsertResult:
+        nodes, relationships = list(nodes), list(relationships)
+        check_node_records(nodes)
+        check_rel_records(relationships)
+        return self._upsert(nodes, relationships)
+
+    def upsert_nodes(self, nodes: Sequence[NodeRecord]) -> UpsertResult:
+        return self.upsert(nodes, ())
+
+    def upsert_relationships(self, relationships: Sequence[RelRecord]) -> UpsertResult:
+        return self.upsert((), relationships)
+
+    @abc.abstractmethod
+    def _upsert(self, nodes: list[NodeRecord], relationships: list[RelRecord]) -> UpsertResult:
+        ...
+
+    def set_properties(self, label: str, updates: Mapping[str, Mapping[str, Any]]) -> int:
+        """Set properties on existing nodes (e.g. risk scores): {key: {prop: value}}.
+        Returns how many nodes were found and updated. Unknown keys are skipped."""
+        ontology.check_label(label)
+        for k, props in updates.items():
+            ontology.validate_node_props(label, props)
+        return self._set_properties(label, dict(updates))
+
+    @abc.abstractmethod
+    def _set_properties(self, label: str, updates: dict[str, Mapping[str, Any]]) -> int: ...
+
+    def delete_by_source(self, source: str) -> dict[str, int]:
+        """Remove ``source`` from every node/relationship; delete those left with none.
+        Returns {"nodes": deleted, "relationships": deleted}."""
+        if not isinstance(source, str) or not source:
+            raise RecordError("delete_by_source: source must be a non-empty string",
+                              field="source")
+        return self._delete_by_source(source)
+
+    @abc.abstractmethod
+    def _delete_by_source(self, source: str) -> dict[str, int]: ...
+
+    # -- reads ------------------------------------------------------------------
+    def get(self, label: str, key: str) -> Node | None:
+        ontology.check_label(label)
+        return self._get(label, key)
+
+    @abc.abstractmethod
+    def _get(self, label: str, key: str) -> Node | None: ...
+
+    def neighbourhood(self, label: str, key: str, *, hops: int = 1,
+                      labels: Iterable[str] | None = None,
+                      rel_types: Iterable[str] | None = None,
+                      since: str | None = None, until: str | None = None,
+                      limit: int = 200) -> Subgraph:
+        """Nodes within ``hops`` (1-3) of (label, key), optionally only through the given
+        relationship types, only returning nodes of the given labels, and only relationships
+        whose ``at`` (or ``last_seen``) lies in [since, until]."""
+        ontology.check_label(label)
+        if not 1 <= int(hops) <= 3:
+            raise RecordError(f"hops must be 1..3, got {hops}", field="hops")
+        labels = [ontology.check_label(l).label for l in labels] if labels else None
+        rel_types = [ontology.check_rel_type(t).type for t in rel_types] if rel_types else None
+        if not 1 <= int(limit) <= 10_000:
+            raise RecordError(f"limit must be 1..10000, got {limit}", field="limit")
+        return self._neighbourhood(label, key, int(hops), labels, rel_types, since, until,
+                                   int(limit))
+
+    @abc.abstractmethod
+    def _neighbourhood(self, label: str, key: str, hops: int, labels: list[str] | None,
+                       rel_types: list[str] | None, since: str | None, until: str | None,
+                       limit: int) -> Subgraph: ...
+
+    def shortest_paths(self, a: tuple[str, str], b: tuple[str, str], *, max_hops: int = 6,
+                       limit: int = 5) -> list[Path]:
+        """Shortest undirected paths between two (label, key) nodes, up to ``max_hops``."""
+        ontology.check_label(a[0])
+        ontology.check_label(b[0])
+        if not 1 <= int(max_hops) <= 10:
+            raise RecordError(f"max_hops must be 1..10, got {max_hops}", field="max_hops")
+        return self._shortest_paths(a, b, int(max_hops), int(limit))
+
+    @abc.abstractmethod
+    def _shortest_paths(self, a: tuple[str, str], b: tuple[str, str], max_hops: int,
+                        limit: int) -> list[Path]: ...
+
+    def shared_attribute_links(self, label: str, key: str | None = None, *,
+                               via: Iterable[str] = ontology.SHARED_ATTRIBUTE_LABELS,
+                               limit: int = 1000) -> list[SharedLink]:
+        """Pairs of ``label`` nodes sharing an Address, Phone, Email or Person; only those
+        involving ``key`` when given."""
+        ontology.check_label(label)
+        via = [ontology.check_label(v).label for v in via]
+        return self._shared_attribute_links(label, key, via, int(limit))
+
+    @abc.abstractmethod
+    def _shared_attribute_links(self, label: str, key: str | None, via: list[str],
+                                limit: int) -> list[SharedLink]: ...
+
+    def export(self, *, labels: Iterable[str] | None = None,
+               rel_types: Iterable[str] | None = None,
+               since: str | None = None, until: str | None = None) -> Tables:
+        """Export nodes and relationships as typed tables (pandas), for training."""
+        labels = [ontology.check_label(l).label for l in labels] if labels else sorted(
+            ontology.LABELS)
+        rel_types = [ontology.check_rel_type(t).type for t in rel_types] if rel_types else sorted(
+            ontology.REL_TYPE_NAMES)
+        return self._export(labels, rel_types, since, until)
+
+    @abc.abstractmethod
+    def _export(self, labels: list[str], rel_types: list[str], since: str | None,
+                until: str | None) -> Tables: ...
+
+    @abc.abstractmethod
+    def counts(self) -> dict[str, dict[str, int]]:
+        """{"nodes": {label: n}, "relationships": {type: n}} for every non-empty one."""
+
+    def search(self, text: str, *, labels: Iterable[str] | None = None,
+               limit: int = 20) -> list[Node]:
+        """Nodes whose key or name contains ``text`` (case-insensitive)."""
+        labels = [ontology.check_label(l).label for l in labels] if labels else sorted(
+            ontology.LABELS)
+        return self._search(text, labels, int(limit))
+
+    @abc.abstractmethod
+    def _search(self, text: str, labels: list[str], limit: int) -> list[Node]: ...
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Delete everything (tests and the demo's reset only)."""

@@ -1,0 +1,24 @@
+"""Graph settings, from environment variables (prefix ``PS_GRAPH_``; data dir ``PS_DATA_DIR``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GraphSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PS_GRAPH_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"),
+                           validation_alias=AliasChoices("PS_DATA_DIR", "data_dir"))
+    # unset = start (or reuse) the embedded ArcadeDB engine; set = that Bolt server (Neo4j)
+    uri: str | None = None
+    user: str = "neo4j"
+    password: SecretStr | None = None
+    database: str | None = None
+    # embedded engine
+    heap: str = "1g"
+    bolt_port: int = 0  # 0 = pick a free loopback port
+    batch_size: int = 2000
