@@ -28,11 +28,15 @@ if [ ! -f "$DEPS/.complete" ]; then
   touch "$DEPS/.complete"
 fi
 SITE=$("$DEPS/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-PTH=.venv/lib/python3.11/site-packages/_portsentinel_deps.pth
-if [ ! -f "$PTH" ] || [ "$(cat "$PTH")" != "$SITE" ]; then
+VSITE=.venv/lib/python3.11/site-packages
+if [ ! -f "$VSITE/_portsentinel_deps.pth" ] || [ "$(cat "$VSITE/_portsentinel_deps.pth")" != "$SITE" ] \
+   || [ "$(cat "$VSITE/_portsentinel_src.pth" 2>/dev/null)" != "$ROOT" ]; then
   rm -rf .venv
-  "$PY" -m venv .venv
-  echo "$SITE" > "$PTH"
-  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . >&2
+  "$PY" -m venv --without-pip .venv
+  # this checkout first, then the shared dependencies
+  echo "$ROOT" > "$VSITE/_portsentinel_src.pth"
+  echo "$SITE" > "$VSITE/_portsentinel_deps.pth"
+  printf '#!%s\nimport sys\nfrom api.cli import main\nsys.exit(main())\n' "$ROOT/.venv/bin/python" > .venv/bin/portsentinel
+  chmod +x .venv/bin/portsentinel
   echo "[venv] .venv ready (deps from $DEPS)" >&2
 fi
