@@ -1,0 +1,191 @@
+"""Errors as problem+json (RFC 9457) with stable codes, mapped in one place.
+
+Each package raises its own exceptions (``graph.exceptions`` ...); :data:`PACKAGE_ERRORS`
+maps their class names (walking the MRO, so a subclass inherits its root's mapping) to an
+HTTP status and a stable ``code``. API-layer errors are :class:`ApiError` subclasses.
+Raw driver or pydantic errors never reach a caller: anything unmapped is a 500 with code
+``internal`` and no details.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("api.errors")
+PROBLEM = "application/problem+json"
+TYPE_BASE = "https://portsentinel.example/problems/"
+
+
+class ApiError(Exception):
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", *, code: str | None = None,
+                 headers: dict[str, str] | None = None, **extra: Any):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        if code:
+            self.code = code
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class Unauthenticated(ApiError):
+    status, code, title = 401, "auth.unauthenticated", "Not signed in"
+
+    def __init__(self, detail: str = "", **kw: Any):
+        kw.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kw)
+
+
+class InvalidCredentials(Unauthenticated):
+    code, title = "auth.invalid_credentials", "Wrong user name or password"
+
+
+class Forbidden(ApiError):
+    status, code, title = 403, "auth.forbidden", "Not allowed"
+
+
+class NotFoundError(ApiError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(ApiError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class RateLimited(ApiError):
+    status, code, title = 429, "rate_limited", "Too many requests"
+
+
+class FeatureUnavailable(ApiError):
+    status, code, title = 503, "feature_unavailable", "Not available yet"
+
+
+# (module, class name) -> (status, code); looked up along the exception's MRO
+PACKAGE_ERRORS: dict[tuple[str, str], tuple[int, str]] = {
+    ("graph.exceptions", "NotFound"): (404, "graph.not_found"),
+    ("graph.exceptions", "OntologyError"): (422, "graph.ontology"),
+    ("graph.exceptions", "RecordError"): (422, "graph.invalid_record"),
+    ("graph.exceptions", "GraphUnavailable"): (503, "graph.unavailable"),
+    ("graph.exceptions", "GraphError"): (500, "graph.error"),
+    ("api.users", "UserExists"): (409, "users.exists"),
+    ("api.users", "UserError"): (422, "users.invalid"),
+    ("api.users", "UserNotFound"): (404, "users.not_found"),
+}
+# root errors of packages written by others: any class named like these in <pkg>.exceptions
+_GENERIC = {"NotFound": (404, "not_found"), "NotFoundError": (404, "not_found"),
+            "Unavailable": (503, "unavailable"), "ValidationError": (422, "invalid"),
+            "InvalidInput": (422, "invalid"), "Refused": (422, "refused")}
+_OTHER_PACKAGES = ("ingest", "risk", "risk.warnings", "training", "knowledge", "qa")
+
+
+def _lookup(exc: BaseException) -> tuple[int, str] | None:
+    for cls in type(exc).__mro__:
+        hit = PACKAGE_ERRORS.get((cls.__module__, cls.__name__))
+        if hit:
+            return hit
+        mod = cls.__module__
+        if mod.endswith(".exceptions"):
+            pkg = mod[: -len(".exceptions")]
+            name = cls.__name__
+            for suffix, (status, code) in _GENERIC.items():
+                if name.endswith(suffix):
+                    return status, f"{pkg}.{code}"
+            if name.endswith("Error") and cls.__bases__ and cls.__bases__[0] in (
+                    Exception, ValueError, RuntimeError):
+                return 422, f"{pkg}.error"
+    return None
+
+
+def problem(status: int, code: str, title: str, detail: str, request: Request | None,
+            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    body = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail,
+            "code": code}
+    if request is not None:
+        body["instance"] = request.url.path
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _audit_denied(request: Request, exc: ApiError) -> None:
+    audit = getattr(request.app.state, "audit", None)
+    user = getattr(request.state, "user", None)
+    if audit is None:
+        return
+    try:
+        audit.append(actor=user.username if user else "-", role=user.role if user else "-",
+                     action="access.denied", target_type="route",
+                     target_id=f"{request.method} {request.url.path}", outcome="denied",
+                     detail={"reason": exc.detail, "code": exc.code,
+                             "query": str(request.url.query)[:300]},
+                     ip=request.client.host if request.client else "")
+    except Exception:  # noqa: BLE001 - never hide the 403 because the log failed
+        log.exception("could not record a denied request")
+
+
+async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    if exc.status == 403:
+        _audit_denied(request, exc)
+    return problem(exc.status, exc.code, exc.title, exc.detail, request, exc.headers,
+                   **exc.extra)
+
+
+async def _package_error(request: Request, exc: Exception) -> JSONResponse:
+    hit = _lookup(exc)
+    if hit is None:
+        log.exception("unmapped error on %s %s", request.method, request.url.path,
+                      exc_info=exc)
+        return problem(500, "internal", "Internal error", "the server hit an unexpected error",
+                       request)
+    status, code = hit
+    detail = str(exc) if status < 500 or status == 503 else "the server hit an error"
+    if status >= 500 and status != 503:
+        log.error("error on %s %s: %r", request.method, request.url.path, exc)
+    extra = {}
+    if getattr(exc, "field", None):
+        extra["field"] = exc.field  # type: ignore[attr-defined]
+    return problem(status, code, type(exc).__name__, detail, request, **extra)
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""),
+               "type": e.get("type", "")} for e in exc.errors()]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    return problem(422, "validation", "Invalid request",
+                   f"{'.'.join(first['loc'])}: {first['msg']}", request, errors=errors)
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "auth.unauthenticated",
+             403: "auth.forbidden"}
+    code = codes.get(exc.status_code, f"http_{exc.status_code}")
+    return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request,
+                   getattr(exc, "headers", None))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    roots: set[type] = set()
+    for mod_name in {m for m, _ in PACKAGE_ERRORS} | {f"{p}.exceptions" for p in _OTHER_PACKAGES}:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError:
+            continue
+        for obj in vars(mod).values():
+            if isinstance(obj, type) and issubclass(obj, Exception) and \
+                    obj.__module__ == mod_name and not issubclass(obj, ApiError):
+                roots.add(obj)
+    for cls in roots:
+        app.add_exception_handler(cls, _package_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _package_error)  # type: ignore[arg-type]

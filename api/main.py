@@ -1,0 +1,94 @@
+"""The FastAPI app: routers per resource, problem+json errors, the static web UI at /ui/."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.config import ApiSettings, get_settings
+from api.state import AppState
+
+log = logging.getLogger("api")
+STATIC = Path(__file__).parent / "static"
+ROUTERS = ("health", "auth", "users", "graph", "investigations", "risk", "targeting",
+           "declarations", "inspections", "warnings", "ingest", "qa", "knowledge", "models",
+           "audit")
+
+TAGS = [
+    {"name": "health", "description": "liveness and readiness"},
+    {"name": "auth", "description": "OAuth2 password flow (bearer JWT) and UI session cookie"},
+    {"name": "users", "description": "users and roles (admin)"},
+    {"name": "graph", "description": "knowledge-graph search, expansion and paths (analyst); "
+                                     "person data masked unless the user has the `pii` grant"},
+    {"name": "investigations", "description": "saved graph investigations"},
+    {"name": "risk", "description": "risk scores and their explanations"},
+    {"name": "targeting", "description": "targeting lists (布控清单) under an inspection budget"},
+    {"name": "declarations", "description": "declarations, row-checked per role"},
+    {"name": "inspections", "description": "inspection results (feed the models)"},
+    {"name": "warnings", "description": "warning queue (预警)"},
+    {"name": "ingest", "description": "data loads and quarantine (admin)"},
+    {"name": "qa", "description": "smart consult: cited answers, streamed"},
+    {"name": "knowledge", "description": "regulation documents and articles"},
+    {"name": "models", "description": "model versions: promote and roll back (admin)"},
+    {"name": "audit", "description": "hash-chained audit log (admin)"},
+]
+
+
+def _ensure_first_admin(state: AppState) -> None:
+    s = state.settings
+    _, created = state.users.ensure(username=s.admin_user,
+                                    password=s.admin_password.get_secret_value(),
+                                    role="admin", display_name="Administrator")
+    if created:
+        state.audit.append(actor="system", role="system", action="user.create",
+                           target_type="user", target_id=s.admin_user,
+                           detail={"role": "admin", "from": "settings"})
+
+
+def create_app(*, settings: ApiSettings | None = None, store: Any = None) -> FastAPI:
+    """Build the app. ``store``: an open GraphStore to use (tests); default opens
+    ``graph.open_store()`` on first use and closes it at shutdown."""
+    settings = settings or get_settings()
+    state = AppState(settings, store=store)
+    _ensure_first_admin(state)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPI(
+        title="PortSentinel 智慧口岸风险情报 API",
+        version="0.1.0",
+        description="Graph-and-knowledge risk intelligence for smart ports (HS/T 82—2024). "
+                    "Errors are `application/problem+json` (RFC 9457) with a stable `code`. "
+                    "Lists are paginated with `limit`/`offset` and return "
+                    "`{items, total, limit, offset, next_offset}`.",
+        openapi_tags=TAGS, lifespan=lifespan)
+    app.state.ps = state
+    app.state.audit = state.audit
+    errors.install(app)
+    for name in ROUTERS:
+        try:
+            mod = importlib.import_module(f"api.routes.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"api.routes.{name}":
+                log.info("router %s not present yet", name)
+                continue
+            raise
+        app.include_router(mod.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/")
+
+    app.mount("/ui", StaticFiles(directory=STATIC, html=True), name="ui")
+    return app

@@ -1,0 +1,91 @@
+"""Declarations, checked row by row: a trader sees only its own enterprise's, an inspector
+only those on an issued targeting list, analysts and admins all."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from api import authz, services
+from api.deps import AuditDep, PageDep, StateDep, StoreDep, require_any
+from api.errors import Forbidden, NotFoundError
+from api.users import User
+
+router = APIRouter(prefix="/declarations", tags=["declarations"])
+Reader = Annotated[User, Depends(require_any("declarations:read_all", "declarations:read_own",
+                                             "declarations:read_listed"))]
+# what a trader sees of its own declaration: no fraud labels, no risk scores
+TRADER_FIELDS = ("date", "status", "office", "hs_code", "import_type", "transport_mode",
+                 "net_mass", "value", "currency", "inspected")
+
+
+def status_of(state: Any, props: dict[str, Any], key: str) -> str:
+    insp, _ = state.work.list_inspections(key=key, limit=1, offset=0)
+    if insp:
+        return "inspected"
+    if state.work.is_listed("Declaration", key):
+        return "selected_for_inspection"
+    return props.get("status") or "accepted"
+
+
+def _view(state: Any, user: User, node: Any) -> dict[str, Any]:
+    props = dict(node.props)
+    st = status_of(state, props, node.key)
+    if user.role == "trader":
+        props = {k: v for k, v in props.items() if k in TRADER_FIELDS}
+    return {"key": node.key, "status": st, "props": props}
+
+
+def check_access(state: Any, store: Any, user: User, key: str) -> None:
+    if authz.allowed(user.role, "declarations:read_all"):
+        return
+    if authz.allowed(user.role, "declarations:read_own"):
+        if user.enterprise_key and user.enterprise_key in services.declaration_parties(store, key):
+            return
+        raise Forbidden(f"declaration {key!r} is not one of your enterprise's",
+                        code="auth.not_your_declaration")
+    if authz.allowed(user.role, "declarations:read_listed"):
+        if state.work.is_listed("Declaration", key):
+            return
+        raise Forbidden(f"declaration {key!r} is not on a targeting list",
+                        code="auth.not_on_targeting_list")
+    raise Forbidden("not allowed")
+
+
+@router.get("", summary="My enterprise's declarations (trader) — or all, paged (analyst)")
+def list_(user: Reader, state: StateDep, store: StoreDep, page: PageDep, audit: AuditDep,
+          q: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
+    if user.role == "trader":
+        nodes = services.enterprise_declarations(store, user.enterprise_key or "")
+        if q:
+            nodes = [n for n in nodes if q in n.key]
+    elif authz.allowed(user.role, "declarations:read_all"):
+        nodes = store.search(q or "", labels=["Declaration"], limit=page.offset + page.limit)
+    else:
+        raise Forbidden("inspectors open declarations from a targeting list",
+                        code="auth.not_on_targeting_list")
+    nodes = sorted(nodes, key=lambda n: (str(n.props.get("date", "")), n.key), reverse=True)
+    window = nodes[page.offset: page.offset + page.limit]
+    audit("declaration.list", "Enterprise" if user.role == "trader" else "query",
+          user.enterprise_key or (q or ""), detail={"returned": len(window)})
+    return page.page([_view(state, user, n) for n in window], len(nodes))
+
+
+@router.get("/{key}", summary="One declaration and its status")
+def get(key: str, user: Reader, state: StateDep, store: StoreDep,
+        audit: AuditDep) -> dict[str, Any]:
+    node = store.get("Declaration", key)
+    if node is None:
+        # same answer as a refusal would give a trader, so keys cannot be probed
+        if user.role == "trader":
+            raise Forbidden(f"declaration {key!r} is not one of your enterprise's",
+                            code="auth.not_your_declaration")
+        raise NotFoundError(f"no declaration {key!r}", code="graph.not_found")
+    check_access(state, store, user, key)
+    out = _view(state, user, node)
+    if user.role != "trader":
+        out["parties"] = sorted(services.declaration_parties(store, key))
+        out["inspections"] = state.work.list_inspections(key=key, limit=20, offset=0)[0]
+    audit("declaration.read", "Declaration", key)
+    return out

@@ -1,0 +1,110 @@
+"""Saved investigations: a set of nodes (and layout) an analyst can reopen or share.
+
+Only references are stored (label, key, position); reopening re-reads each node and masks it
+for the viewer, so sharing never leaks what the viewer may not see."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from api.deps import AuditDep, PageDep, StateDep, StoreDep, require
+from api.errors import Forbidden, NotFoundError
+from api.users import User
+
+router = APIRouter(prefix="/investigations", tags=["investigations"])
+Analyst = Annotated[User, Depends(require("graph:read", "investigations:write"))]
+
+
+class NodeRef(BaseModel):
+    label: str
+    key: str
+    x: float | None = None
+    y: float | None = None
+
+
+class RelRef(BaseModel):
+    type: str
+    start: list[str] = Field(min_length=2, max_length=2)
+    end: list[str] = Field(min_length=2, max_length=2)
+
+
+class InvestigationIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200, examples=["Shell importers sharing a phone"])
+    nodes: list[NodeRef] = Field(max_length=2000)
+    relationships: list[RelRef] = Field(default_factory=list, max_length=5000)
+    notes: str = Field(default="", max_length=10000)
+    shared_with: list[str] = Field(default_factory=list, examples=[["analyst2"]])
+
+
+def _store_refs(state: Any, body: InvestigationIn) -> dict[str, Any]:
+    r = state.masker.resolve
+    return {"nodes": [dict(n.model_dump(), key=r(n.label, n.key)) for n in body.nodes],
+            "relationships": [{"type": x.type, "start": [x.start[0], r(*x.start)],
+                               "end": [x.end[0], r(*x.end)]} for x in body.relationships],
+            "notes": body.notes}
+
+
+def _check_access(inv: dict[str, Any] | None, user: User, inv_id: str, write: bool) -> dict:
+    if inv is None:
+        raise NotFoundError(f"investigation {inv_id!r} not found")
+    if inv["owner"] == user.username or user.role == "admin":
+        return inv
+    if not write and user.username in inv["shared_with"]:
+        return inv
+    raise Forbidden(f"investigation {inv_id!r} is not shared with you")
+
+
+@router.get("", summary="Investigations I own or that are shared with me")
+def list_(user: Analyst, state: StateDep, page: PageDep) -> dict[str, Any]:
+    items, total = state.work.list_investigations(user.username, page.limit, page.offset)
+    return page.page(items, total)
+
+
+@router.post("", status_code=201, summary="Save an investigation")
+def create(body: InvestigationIn, user: Analyst, state: StateDep,
+           audit: AuditDep) -> dict[str, Any]:
+    inv = state.work.save_investigation(owner=user.username, title=body.title,
+                                        data=_store_refs(state, body),
+                                        shared_with=body.shared_with)
+    audit("investigation.save", "investigation", inv["id"],
+          detail={"nodes": len(body.nodes), "shared_with": body.shared_with})
+    return {"id": inv["id"], "title": inv["title"], "shared_with": inv["shared_with"]}
+
+
+@router.put("/{inv_id}", summary="Update (owner only)")
+def update(inv_id: str, body: InvestigationIn, user: Analyst, state: StateDep,
+           audit: AuditDep) -> dict[str, Any]:
+    _check_access(state.work.get_investigation(inv_id), user, inv_id, write=True)
+    inv = state.work.save_investigation(owner=user.username, title=body.title,
+                                        data=_store_refs(state, body),
+                                        shared_with=body.shared_with, inv_id=inv_id)
+    audit("investigation.save", "investigation", inv_id,
+          detail={"nodes": len(body.nodes), "shared_with": body.shared_with})
+    return {"id": inv["id"], "title": inv["title"], "shared_with": inv["shared_with"]}
+
+
+@router.get("/{inv_id}", summary="Reopen: nodes re-read and masked for the viewer")
+def open_(inv_id: str, user: Analyst, state: StateDep, store: StoreDep,
+          audit: AuditDep) -> dict[str, Any]:
+    inv = _check_access(state.work.get_investigation(inv_id), user, inv_id, write=False)
+    unmasked = user.has_grant("pii")
+    m = state.masker
+    nodes, persons = [], []
+    for ref in inv["data"]["nodes"]:
+        n = store.get(ref["label"], ref["key"])
+        if n is None:
+            continue
+        j = m.node(n.to_json(), unmasked)
+        j["position"] = {"x": ref.get("x"), "y": ref.get("y")}
+        nodes.append(j)
+        if ref["label"] in ("Person", "Enterprise"):
+            persons.append(f"{ref['label']}:{ref['key']}")
+    rels = [m.rel({"type": r["type"], "start": r["start"], "end": r["end"], "props": {}},
+                  unmasked) for r in inv["data"]["relationships"]]
+    audit("investigation.open", "investigation", inv_id, detail={"entities": persons[:100]})
+    return {"id": inv["id"], "title": inv["title"], "owner": inv["owner"],
+            "shared_with": inv["shared_with"], "notes": inv["data"].get("notes", ""),
+            "nodes": nodes, "relationships": rels, "updated_at": inv["updated_at"]}
