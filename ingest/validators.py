@@ -12,6 +12,7 @@ chapter); ISO 3166-1 alpha-2; ISO 4217.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Mapping
@@ -185,7 +186,26 @@ def check_date(value: Any, field: str = "date", *, today: date | None = None,
     elif isinstance(value, date):
         d = value
     else:
-        s = to_halfwidth(str(value if value is not None else "")).strip()
+        d = _parse_date(str(value if value is not None else ""))
+        if d is None:
+            raise ValidationError(field, value, "date is not parseable (expected YYYY-MM-DD)")
+    today = today or datetime.now(timezone.utc).date()
+    if d > today:
+        raise ValidationError(field, value, f"date is in the future (after {today.isoformat()})")
+    if d < min_date:
+        raise ValidationError(field, value, f"date is before {min_date.isoformat()}")
+    return d.isoformat()
+
+
+@lru_cache(maxsize=65536)
+def _parse_date(raw: str) -> date | None:
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    if True:
+        s = to_halfwidth(raw).strip()
         d = None
         if s.endswith("Z") or "+" in s[10:]:
             try:
@@ -198,14 +218,7 @@ def check_date(value: Any, field: str = "date", *, today: date | None = None,
                 break
             except ValueError:
                 continue
-        if d is None:
-            raise ValidationError(field, value, "date is not parseable (expected YYYY-MM-DD)")
-    today = today or datetime.now(timezone.utc).date()
-    if d > today:
-        raise ValidationError(field, value, f"date is in the future (after {today.isoformat()})")
-    if d < min_date:
-        raise ValidationError(field, value, f"date is before {min_date.isoformat()}")
-    return d.isoformat()
+        return d
 
 
 def check_amount(value: Any, field: str = "amount") -> float:

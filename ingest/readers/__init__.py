@@ -1,0 +1,1 @@
+"""Readers: one per source format; all end in ``ingest.pipeline.run_load``."""
