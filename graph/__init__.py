@@ -1,1 +1,18 @@
-"""graph."""
+"""graph: the ontology, the GraphStore interface, its Bolt implementation and the engines.
+
+``open_store()`` is the one way in: PS_GRAPH_URI's server (Neo4j), else the embedded
+ArcadeDB of PS_DATA_DIR (shared with other processes over Bolt).
+"""
+
+from graph.base import (GraphStore, Node, NodeRecord, Path, Rel, RelRecord, SharedLink,
+                        Subgraph, Tables, UpsertResult)
+from graph.config import GraphSettings
+from graph.embedded import open_store
+from graph.exceptions import (GraphError, GraphUnavailable, NotFound, OntologyError,
+                              QueryError, RecordError)
+
+__all__ = [
+    "GraphError", "GraphSettings", "GraphStore", "GraphUnavailable", "Node", "NodeRecord",
+    "NotFound", "OntologyError", "Path", "QueryError", "RecordError", "Rel", "RelRecord",
+    "SharedLink", "Subgraph", "Tables", "UpsertResult", "open_store",
+]

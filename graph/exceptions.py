@@ -24,3 +24,7 @@ class NotFound(GraphError, LookupError):
 
 class GraphUnavailable(GraphError, ConnectionError):
     """The graph engine cannot be reached or did not start."""
+
+
+class QueryError(GraphError):
+    """The engine refused or failed a statement (constraint, type, syntax); nothing was kept."""

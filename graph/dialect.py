@@ -1,0 +1,66 @@
+"""Where the two Bolt engines differ, measured on each (kept in one small place).
+
+Both engines take the same data Cypher (MERGE with ON CREATE/ON MATCH, UNWIND, list
+comprehensions, variable-length patterns, ``shortestPath``/``allShortestPaths``,
+``elementId``, explicit transactions with rollback). What differs, as measured on
+ArcadeDB 26.10.2 ("Neo4j/5.26.0 compatible") against Neo4j 5.26:
+
+* **full-text**: ArcadeDB refuses ``CREATE FULLTEXT INDEX`` ("Only standard, RANGE and TEXT
+  index types are supported") and has no ``db.index.fulltext.*`` procedures. Search stays a
+  ``toLower(...) CONTAINS`` scan on both engines (same answers); Neo4j gets a full-text index
+  for other packages that ask ``dialect.supports_fulltext``.
+* **index listing**: ArcadeDB has no ``db.indexes()``; both answer ``SHOW INDEXES``.
+* **index readiness**: Neo4j builds indexes in the background (``CALL db.awaitIndexes``);
+  ArcadeDB builds them synchronously and has no such procedure.
+* **multiple labels**: ArcadeDB stores a node with two labels in a composite type
+  (``Declaration~Document``) and adding a label later moves the record; so nodes are always
+  MERGEd with all their labels at once and never relabelled.
+* **element ids** look like ``#12:0`` on ArcadeDB and ``4:uuid:0`` on Neo4j: opaque strings,
+  compared for equality only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph import ontology
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str  # "neo4j" | "arcadedb"
+    supports_fulltext: bool
+    supports_await_indexes: bool
+
+    # -- DDL (structure only: names come from the ontology) ---------------------
+    def key_constraint(self, label: str) -> str:
+        label = ontology.check_label(label).label
+        return (f"CREATE CONSTRAINT ps_{label}_key IF NOT EXISTS "
+                f"FOR (n:{label}) REQUIRE n.key IS UNIQUE")
+
+    def property_index(self, label: str, prop: str) -> str:
+        label = ontology.check_label(label).label
+        prop = ontology.check_property_name(prop)
+        return f"CREATE INDEX ps_{label}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+
+    def fulltext_index(self, labels: list[str], props: list[str]) -> str | None:
+        if not self.supports_fulltext:
+            return None
+        ls = "|".join(ontology.check_label(l).label for l in labels)
+        ps = ", ".join(f"n.{ontology.check_property_name(p)}" for p in props)
+        return f"CREATE FULLTEXT INDEX ps_names IF NOT EXISTS FOR (n:{ls}) ON EACH [{ps}]"
+
+    def await_indexes(self) -> str | None:
+        return "CALL db.awaitIndexes(300)" if self.supports_await_indexes else None
+
+
+NEO4J = Dialect("neo4j", supports_fulltext=True, supports_await_indexes=True)
+ARCADEDB = Dialect("arcadedb", supports_fulltext=False, supports_await_indexes=False)
+
+
+def detect(agent: str) -> Dialect:
+    """Pick the dialect from the Bolt server agent string.
+
+    ArcadeDB answers ``Neo4j/5.26.0 compatible (ArcadeDB 26.10.2)``; Neo4j ``Neo4j/5.26.0``.
+    """
+    return ARCADEDB if "arcadedb" in (agent or "").lower() else NEO4J
