@@ -182,6 +182,8 @@ REL_TYPES: dict[str, RelType] = {
         RelType("IN_CONTAINER", _pairs(("Declaration", "BillOfLading", "Goods"), ("Container",)),
                 {"at": "datetime"}, time_bearing=True),
         RelType("UNDER_BL", _pairs(("Declaration", "Manifest"), ("BillOfLading",))),
+        RelType("CONSIGNEE_OF", _pairs(_PARTIES, ("BillOfLading", "Manifest")), {},
+                "consignee named (as free text) on a bill of lading or manifest line"),
         RelType("HAS_CERTIFICATE", _pairs(("Declaration", "Enterprise"), ("Certificate",))),
         RelType("LEGAL_REP_OF", _pairs(("Person",), _ENT), {"since": "date"}),
         RelType("SHAREHOLDER_OF", _pairs(_PARTIES, _ENT), {"share": "float", "since": "date"}),
