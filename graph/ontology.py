@@ -98,7 +98,8 @@ NODE_TYPES: dict[str, NodeType] = {
             "HMAC of the identity number (raw number never stored)",
             {**_PARTY, "nationality": "str", "id_masked": "str", "phone_masked": "str",
              "role": "str", "aliases": "list[str]", "resolved_from": "list[str]",
-             "resolution_rule": "str"},
+             "resolution_rule": "str",
+             "watchlisted": "bool"},  # a watch-listed driver (risk/warnings watchlist rule)
             "Natural person: legal representative, shareholder, declarant, driver",
             sensitive=("id_masked", "phone_masked", "name"),
         ),
@@ -127,9 +128,14 @@ NODE_TYPES: dict[str, NodeType] = {
                                                            "watchlisted": "bool"}),
         NodeType("Vessel", "IMO number or MMSI", {"imo": "str", "mmsi": "str", "name": "str",
                                                   "flag": "str"}),
-        NodeType("Container", "ISO 6346 number", {"size_type": "str", "watchlisted": "bool"}),
+        NodeType("Container", "ISO 6346 number", {"size_type": "str", "watchlisted": "bool",
+                                                   # gate-out time; unset = still in the yard
+                                                   "released_at": "datetime"}),
         NodeType("Flight", "carrier code + flight number + date", {"carrier": "str"}),
-        NodeType("Port", "customs office / port code", {"name": "str", "country": "str"}),
+        NodeType("Port", "customs office / port code", {"name": "str", "country": "str",
+                                                        # yard load (cargo backlog warnings)
+                                                        "yard_capacity": "int",
+                                                        "yard_occupancy": "int"}),
         NodeType("Country", "ISO 3166-1 alpha-2 (or source code)", {"name": "str"}),
         NodeType("Address", "normalised address text", {"text": "str", "city": "str"}),
         NodeType("Phone", "E.164 number (stored hashed where personal)", {"masked": "str"},
