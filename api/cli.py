@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "ingest.cli",
     "training.cli",
     "risk.cli",
+    "risk.warnings.cli",
     "knowledge.cli",
     "qa.cli",
     "api.serve_cli",
