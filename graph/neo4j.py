@@ -198,13 +198,18 @@ class Neo4jGraphStore(GraphStore):
             return UpsertResult()
 
         def work(tx):
-            for cypher, rows in statements:
-                tx.run(cypher, rows=rows).consume()
+            self._run_batches(tx, statements)
 
         self._write(f"upsert of {len(nodes)} nodes and {len(relationships)} relationships",
                     work)
         return UpsertResult(nodes=len(nodes), relationships=len(relationships),
                             batches=len(statements))
+
+    @staticmethod
+    def _run_batches(tx, statements: list[tuple[str, list[dict[str, Any]]]]) -> None:
+        """Every batch of one upsert, inside its one transaction (a seam for the tests)."""
+        for cypher, rows in statements:
+            tx.run(cypher, rows=rows).consume()
 
     def _set_properties(self, label: str, updates: dict[str, Mapping[str, Any]]) -> int:
         rows = [{"key": k, "props": {p: _value(v) for p, v in props.items()}}
