@@ -63,7 +63,7 @@ def create_app(*, settings: ApiSettings | None = None, store: Any = None) -> Fas
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        state.close()
+        state.release_store()
 
     app = FastAPI(
         title="PortSentinel 智慧口岸风险情报 API",

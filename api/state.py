@@ -53,13 +53,18 @@ class AppState:
     def has_store(self) -> bool:
         return self._store is not None
 
-    def close(self) -> None:
+    def release_store(self) -> None:
+        """Close the graph store if this app opened it (it reopens on next use)."""
         if self._owns_store and self._store is not None:
             try:
                 self._store.close()
             except Exception:  # noqa: BLE001
                 log.exception("closing the graph store")
             self._store = None
+            self._owns_store = False
+
+    def close(self) -> None:
+        self.release_store()
         self.users.close()
         self.audit.close()
         self.work.close()

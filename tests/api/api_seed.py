@@ -1,0 +1,52 @@
+"""A small, real graph for the API and browser tests: three enterprises, one person shared
+between two of them (with a phone), four declarations, scores written on the nodes."""
+
+from __future__ import annotations
+
+from graph.base import NodeRecord, RelRecord
+
+# values a role without the ``pii`` grant must never see in any response
+PERSON_ID = "110101199003071234"
+PERSON_PHONE = "13800138000"
+PHONE_KEY = "+8613800138000"
+PERSON_NAME = "张伟明"
+SECRETS = (PERSON_ID, PERSON_PHONE, PHONE_KEY, PERSON_NAME)
+SRC = "test:api"
+
+
+def seed(store) -> None:
+    N, R = NodeRecord, RelRecord
+    nodes = [
+        N("Enterprise", "ENT-A", {"name": "Acme Trading 安科贸易", "country": "CN",
+                                  "credit_level": "一般认证", "risk_score": 0.35,
+                                  "risk_level": "中"}, SRC),
+        N("Enterprise", "ENT-B", {"name": "Blue Ocean Logistics 蓝海物流", "country": "CN",
+                                  "risk_score": 0.12, "risk_level": "低"}, SRC),
+        N("Enterprise", "ENT-C", {"name": "Shell Holdings 壳公司", "country": "HK",
+                                  "risk_score": 0.93, "risk_level": "高"}, SRC),
+        N("Person", "PHASH-0001", {"name": PERSON_NAME, "id_masked": PERSON_ID,
+                                   "phone_masked": PERSON_PHONE, "nationality": "CN",
+                                   "aliases": [PERSON_NAME]}, SRC),
+        N("Phone", PHONE_KEY, {"masked": "138****8000"}, SRC),
+        N("Goods", "440890", {"hs6": "440890", "chapter": "44", "description": "wood"}, SRC),
+        N("Port", "30", {"name": "Port 30"}, SRC),
+    ]
+    decls = [("D-1001", "ENT-A", 0.21, "低"), ("D-1002", "ENT-A", 0.55, "中"),
+             ("D-2001", "ENT-B", 0.10, "低"), ("D-3001", "ENT-C", 0.97, "高")]
+    rels = [
+        R("LEGAL_REP_OF", "Person", "PHASH-0001", "Enterprise", "ENT-A", {}, SRC),
+        R("SHAREHOLDER_OF", "Person", "PHASH-0001", "Enterprise", "ENT-C", {"share": 0.6}, SRC),
+        R("HAS_PHONE", "Person", "PHASH-0001", "Phone", PHONE_KEY, {}, SRC),
+        R("HAS_PHONE", "Enterprise", "ENT-B", "Phone", PHONE_KEY, {}, SRC),
+    ]
+    for key, ent, score, level in decls:
+        nodes.append(N("Declaration", key, {"date": "2020-01-02", "office": "30",
+                                            "hs_code": "440890", "value": 1000.0,
+                                            "currency": "USD", "fraud": 1 if level == "高" else 0,
+                                            "risk_score": score, "risk_level": level}, SRC))
+        rels += [R("DECLARED", "Enterprise", ent, "Declaration", key,
+                   {"at": "2020-01-02T09:00:00+00:00"}, SRC),
+                 R("HAS_ITEM", "Declaration", key, "Goods", "440890", {"item_no": 1}, SRC),
+                 R("AT_PORT", "Declaration", key, "Port", "30", {"at": "2020-01-02T09:00:00+00:00"},
+                   SRC)]
+    store.upsert(nodes, rels)
