@@ -17,7 +17,8 @@ class ScoreCrossing(Detector):
 
     kind = "score_crossing"
     stateful = True
-    defaults = {"warn_levels": {"高": "橙", "中": "黄"}, "red_score": 0.9, "labels": []}
+    defaults = {"warn_levels": {"高": "橙", "中": "黄"}, "red_score": 0.9, "labels": [],
+                "first_sight_fires": True}
 
     def subjects(self, ev: Event, params: Mapping[str, Any]):
         if ev.kind == "scored" and ev.props.get("risk_level"):
@@ -29,6 +30,8 @@ class ScoreCrossing(Detector):
         new = str(ev.props["risk_level"])
         prev = ev.props.get("previous_level") or cx.state.get(ev.label, ev.key, "risk_level")
         cx.state.set(ev.label, ev.key, "risk_level", new)
+        if prev is None and not params["first_sight_fires"]:
+            return []  # the first score only sets the baseline
         if RISK_ORDER.get(new, 0) <= RISK_ORDER.get(str(prev or "低"), 1):
             return []
         level = params["warn_levels"].get(new)

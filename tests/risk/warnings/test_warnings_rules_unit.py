@@ -174,3 +174,10 @@ def test_inconsistent_goods_near_misses(wsvc, mem_store):
     same = sc.inconsistent_goods(mem_store, c="TGHU3333333", hs_b="8517120000", tag="S")
     one_port = sc.inconsistent_goods(mem_store, c="TGHU4444444", port_b="P2201", tag="P")
     assert wsvc.process(mem_store, same + one_port).raised == 0
+
+
+def test_score_crossing_leaves_declarations_to_the_targeting_list(wsvc, mem_store):
+    mem_store.upsert([sc.node("Declaration", "DECL-SCORED-1")])
+    res = wsvc.on_scored(mem_store, {"Declaration": {"DECL-SCORED-1": {
+        "risk_level": "高", "risk_score": 0.99}}})
+    assert res.evaluated == 1 and res.raised == 0
