@@ -77,6 +77,16 @@ PACKAGE_ERRORS: dict[tuple[str, str], tuple[int, str]] = {
     ("graph.exceptions", "RecordError"): (422, "graph.invalid_record"),
     ("graph.exceptions", "GraphUnavailable"): (503, "graph.unavailable"),
     ("graph.exceptions", "GraphError"): (500, "graph.error"),
+    ("knowledge.exceptions", "IndexNotBuiltError"): (503, "knowledge.index_not_built"),
+    ("knowledge.exceptions", "ModelLoadError"): (503, "knowledge.model_unavailable"),
+    ("knowledge.exceptions", "ArticleNotFoundError"): (404, "knowledge.not_found"),
+    ("training.exceptions", "RegistryError"): (409, "models.registry"),
+    ("risk.exceptions", "ModelArtifactError"): (503, "models.artifact_refused"),
+    ("risk.exceptions", "ModelNotFittedError"): (503, "models.not_fitted"),
+    ("risk.exceptions", "DataError"): (422, "risk.invalid_data"),
+    ("risk.warnings.exceptions", "WarningNotFound"): (404, "warnings.not_found"),
+    ("risk.warnings.exceptions", "IllegalTransition"): (409, "warnings.illegal_transition"),
+    ("qa.exceptions", "GeneratorError"): (502, "qa.generator"),
     ("api.users", "UserExists"): (409, "users.exists"),
     ("api.users", "UserError"): (422, "users.invalid"),
     ("api.users", "UserNotFound"): (404, "users.not_found"),
@@ -147,8 +157,8 @@ async def _package_error(request: Request, exc: Exception) -> JSONResponse:
         return problem(500, "internal", "Internal error", "the server hit an unexpected error",
                        request)
     status, code = hit
-    detail = str(exc) if status < 500 or status == 503 else "the server hit an error"
-    if status >= 500 and status != 503:
+    detail = str(exc) if status < 500 or status in (502, 503) else "the server hit an error"
+    if status >= 500 and status not in (502, 503):
         log.error("error on %s %s: %r", request.method, request.url.path, exc)
     extra = {}
     if getattr(exc, "field", None):

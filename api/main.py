@@ -53,12 +53,24 @@ def _ensure_first_admin(state: AppState) -> None:
                            detail={"role": "admin", "from": "settings"})
 
 
+def _bind_warnings(settings: ApiSettings) -> None:
+    """Point the process-wide warning service at this app's data dir."""
+    try:
+        import risk.warnings as rw
+        from risk.warnings.config import WarningsSettings
+        from risk.warnings.service import WarningService
+    except ImportError:
+        return
+    rw.set_service(WarningService(settings=WarningsSettings(data_dir=settings.data_dir)))
+
+
 def create_app(*, settings: ApiSettings | None = None, store: Any = None) -> FastAPI:
     """Build the app. ``store``: an open GraphStore to use (tests); default opens
     ``graph.open_store()`` on first use and closes it at shutdown."""
     settings = settings or get_settings()
     state = AppState(settings, store=store)
     _ensure_first_admin(state)
+    _bind_warnings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -60,24 +60,45 @@ def graph_ready(state: Any) -> dict[str, Any]:
         return {"ok": False, "detail": f"{type(e).__name__}: {e}"[:300]}
 
 
-def model_ready() -> dict[str, Any]:
+def model_ready(state: Any) -> dict[str, Any]:
     try:
-        info = promoted_model()
+        info = promoted_model(state)
     except Exception as e:  # noqa: BLE001
         return {"ok": False, "detail": f"{type(e).__name__}: {e}"[:300]}
     if not info:
         return {"ok": False, "detail": "no promoted model"}
-    return {"ok": True, "version": info.get("version")}
+    return {"ok": True, "version": info.get("version"), "model": info.get("model")}
 
 
-def knowledge_ready() -> dict[str, Any]:
+def knowledge_ready(state: Any) -> dict[str, Any]:
     try:
-        fn = _optional("knowledge", "index_status", "the knowledge index")
-        st = jsonable(fn())
-        ok = bool(st.get("ready", st.get("ok", True))) if isinstance(st, dict) else bool(st)
-        return {"ok": ok, **(st if isinstance(st, dict) else {})}
+        kb = knowledge_base(state)
+        return {"ok": True, "documents": len(kb.docs), "articles": len(kb.articles),
+                "dense": bool(kb.dense_ready())}
     except Exception as e:  # noqa: BLE001
         return {"ok": False, "detail": f"{type(e).__name__}: {e}"[:300]}
+
+
+def _cached(state: Any, name: str, make: Callable[[], Any]) -> Any:
+    cache = state.cache
+    with state.cache_lock:
+        if name not in cache:
+            cache[name] = make()
+        return cache[name]
+
+
+def knowledge_base(state: Any) -> Any:
+    """The knowledge base under the app's data dir, loaded once (IndexNotBuiltError if none)."""
+    kb_cls = _optional("knowledge", "KnowledgeBase", "the knowledge base")
+    ks = _optional("knowledge", "KnowledgeSettings", "the knowledge base")
+    return _cached(state, "kb", lambda: kb_cls.load(ks(data_dir=state.settings.data_dir)))
+
+
+def serving_model(state: Any) -> tuple[Any, dict[str, Any]]:
+    """(model, info) of the promoted version; reloads when the promotion changes."""
+    cls = _optional("training.registry", "ServingModel", "the model registry")
+    sm = _cached(state, "serving", lambda: cls(data_dir=state.settings.data_dir))
+    return sm.get()
 
 
 # ---------------------------------------------------------------- declarations
@@ -95,71 +116,111 @@ def enterprise_declarations(store: Any, enterprise_key: str, limit: int = 500) -
 
 
 # ---------------------------------------------------------------- risk
-def risk_of(store: Any, label: str, key: str, node: Any = None) -> dict[str, Any]:
-    """Score and explanation of one entity: the risk package's when it has landed, else the
-    score written on the node by the last scoring run."""
+def _level(score: float | None) -> str | None:
+    if score is None:
+        return None
     try:
-        fn = _optional("risk", "explain_entity", "risk explanations")
-        return jsonable(fn(store, label, key))
-    except FeatureUnavailable:
-        pass
+        return _optional("risk.scoring", "risk_levels", "risk levels")([score])[0]
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def risk_of(state: Any, store: Any, label: str, key: str, node: Any = None) -> dict[str, Any]:
+    """Score and explanation of one entity. A Declaration is scored and explained by the
+    promoted model (risk.explain); other entities show the score the last scoring run wrote
+    on the node."""
     node = node or store.get(label, key)
     props = node.props if node is not None else {}
-    return {"score": props.get("risk_score"), "level": props.get("risk_level"),
-            "model_version": props.get("model_version"), "explanation": [],
-            "source": "stored score"}
+    stored = {"score": props.get("risk_score"), "level": props.get("risk_level"),
+              "model_version": props.get("model_version"), "explanation": [],
+              "source": "stored score"}
+    if label != "Declaration":
+        return stored
+    try:
+        model, info = serving_model(state)
+        record = _optional("risk.scoring", "declaration_record", "scoring")(store=store, key=key)
+        row = _optional("risk.scoring", "declaration_row", "scoring")(record)
+        ex = _optional("risk.explain", "explain_declaration", "explanations")(
+            model=model, row=row, store=store, key=key, top=5)
+    except Exception as e:  # noqa: BLE001 - the stored score still answers
+        log.info("no live explanation for %s %s: %s", label, key, e)
+        return stored
+    ex = jsonable(ex)
+    expl = [{"text": e.get("text_zh"), "text_en": e.get("text_en"), "kind": e.get("kind")}
+            for e in ex.get("evidence", [])]
+    expl += [{"feature": f.get("feature"), "contribution": f.get("contribution"),
+              "value": f.get("value")} for f in ex.get("features", []) if isinstance(f, dict)]
+    score = ex.get("risk_score")
+    return {"score": score, "level": _level(score), "model_version": info.get("serving"),
+            "model": ex.get("model"), "explanation": expl, "text_zh": ex.get("text_zh"),
+            "text_en": ex.get("text_en"), "source": "promoted model"}
 
 
-def build_targeting(store: Any, *, port: str | None, date: str | None, budget: int,
-                    ) -> dict[str, Any]:
-    """{"items": [{label, key, score, reasons}], "model_version": ...}."""
-    fn = _optional("risk", "targeting_list", "targeting lists")
-    out = jsonable(fn(store, port=port, date=date, budget=budget))
-    if isinstance(out, list):
-        out = {"items": out}
+def build_targeting(state: Any, store: Any, *, port: str | None, date: str | None,
+                    budget: int) -> dict[str, Any]:
+    """{"items": [{label, key, score, reasons}], "model_version": ..., "meta": {...}}."""
+    fn = _optional("risk.targeting", "targeting_list", "targeting lists")
+    model, info = serving_model(state)
+    out = jsonable(fn(model=model, store=store, port=port or None, date_from=date or None,
+                      date_to=date or None, budget=int(budget)))
     items = []
     for it in out.get("items", []):
-        items.append({"label": it.get("label", "Declaration"), "key": str(it["key"]),
-                      "score": it.get("score"), "reasons": it.get("reasons", [])})
-    return {"items": items, "model_version": out.get("model_version"),
-            "meta": {k: v for k, v in out.items() if k not in ("items",)}}
+        r = it.get("reasons") or {}
+        reasons = [{"zh": zh, "en": en} for zh, en in zip(r.get("zh", []), r.get("en", []))] \
+            if isinstance(r, dict) else list(r)
+        items.append({"label": "Declaration", "key": str(it["declaration"]),
+                      "score": it.get("risk_score"), "reasons": reasons,
+                      "level": it.get("risk_level"), "pick": it.get("pick")})
+    meta = {k: v for k, v in out.items() if k not in ("items",)}
+    return {"items": items, "model_version": info.get("serving"), "meta": meta}
 
 
 def record_inspection(store: Any, *, label: str, key: str, result: str, findings: str,
                       inspector: str, inspection_id: str, at: str) -> dict[str, Any]:
-    """Record the result through the risk package (it feeds the models); until it lands,
-    write the Inspection node and its INSPECTED edge to the graph directly."""
-    try:
-        fn = _optional("risk", "record_inspection", "inspection recording")
-    except FeatureUnavailable:
-        from graph.base import NodeRecord, RelRecord
+    """Record the result through the risk package (it feeds the models); for a label it
+    does not handle, write the Inspection node and its INSPECTED edge directly."""
+    if label == "Declaration":
+        try:
+            fn = _optional("risk.targeting", "record_inspection", "inspection recording")
+        except FeatureUnavailable:
+            fn = None
+        if fn is not None:
+            return jsonable(fn(store, key, result, findings, inspector, at=at,
+                               inspection_key=inspection_id))
+    from graph.base import NodeRecord, RelRecord
 
-        store.upsert([NodeRecord("Inspection", inspection_id,
-                                 {"date": at[:10], "result": result, "findings": findings,
-                                  "inspector": inspector, "target_label": label,
-                                  "target_key": key}, source="api:inspection", seen_at=at)],
-                     [RelRecord("INSPECTED", "Inspection", inspection_id, label, key,
-                                {"at": at}, source="api:inspection", seen_at=at)])
-        return {"recorded_in": "graph"}
-    return jsonable(fn(store, label=label, key=key, result=result, findings=findings,
-                       inspector=inspector, inspection_id=inspection_id, at=at)) or {}
+    store.upsert([NodeRecord("Inspection", inspection_id,
+                             {"date": at[:10], "result": result, "findings": findings,
+                              "inspector": inspector, "target_label": label,
+                              "target_key": key}, source="api:inspection", seen_at=at)],
+                 [RelRecord("INSPECTED", "Inspection", inspection_id, label, key,
+                            {"at": at}, source="api:inspection", seen_at=at)])
+    return {"inspection": inspection_id, "recorded_in": "graph"}
 
 
 # ---------------------------------------------------------------- models
-def list_models() -> list[dict[str, Any]]:
-    return jsonable(_optional("training.registry", "list_versions", "the model registry")())
+def _registry(attr: str) -> Callable[..., Any]:
+    return _optional("training.registry", attr, "the model registry")
 
 
-def promoted_model() -> dict[str, Any] | None:
-    return jsonable(_optional("training.registry", "promoted", "the model registry")())
+def list_models(state: Any) -> dict[str, Any]:
+    return jsonable(_registry("list_versions")(data_dir=state.settings.data_dir))
 
 
-def promote_model(version: str) -> dict[str, Any]:
-    return jsonable(_optional("training.registry", "promote", "the model registry")(version))
+def promoted_model(state: Any) -> dict[str, Any] | None:
+    idx = list_models(state)
+    v = idx.get("promoted")
+    if not v:
+        return None
+    return next((x for x in idx.get("versions", []) if x.get("version") == v), {"version": v})
 
 
-def rollback_model() -> dict[str, Any]:
-    return jsonable(_optional("training.registry", "rollback", "the model registry")())
+def promote_model(state: Any, version: str) -> dict[str, Any]:
+    return jsonable(_registry("promote")(version=version, data_dir=state.settings.data_dir))
+
+
+def rollback_model(state: Any) -> dict[str, Any]:
+    return jsonable(_registry("rollback")(data_dir=state.settings.data_dir))
 
 
 # ---------------------------------------------------------------- ingest
@@ -181,23 +242,29 @@ def list_quarantine(source: str | None, limit: int, offset: int) -> dict[str, An
 
 
 # ---------------------------------------------------------------- knowledge and QA
-def list_documents(limit: int, offset: int, q: str | None) -> dict[str, Any]:
-    out = jsonable(_optional("knowledge", "list_documents", "the document list")(
-        limit=limit, offset=offset, q=q))
-    if isinstance(out, list):
-        out = {"items": out, "total": len(out)}
+def list_documents(state: Any, limit: int, offset: int, q: str | None) -> dict[str, Any]:
+    kb = knowledge_base(state)
+    docs = sorted(kb.docs.values(), key=lambda d: d.title)
+    if q:
+        docs = [d for d in docs if q in d.title]
+    return {"items": [jsonable(d.to_json()) for d in docs[offset: offset + limit]],
+            "total": len(docs)}
+
+
+def get_article(state: Any, article_id: str) -> dict[str, Any]:
+    kb = knowledge_base(state)
+    art = kb.article(article_id)
+    out = jsonable(art.to_json())
+    out["citation"] = art.citation
     return out
 
 
-def get_article(article_id: str) -> dict[str, Any] | None:
-    return jsonable(_optional("knowledge", "get_article", "articles")(article_id))
-
-
-def ask(question: str, history: list[dict[str, Any]]) -> dict[str, Any]:
+def ask(state: Any, question: str, history: list[dict[str, Any]]) -> dict[str, Any]:
     return jsonable(_optional("qa", "ask", "the consultant")(question, history=history))
 
 
-def chat_stream(question: str, history: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def chat_stream(state: Any, question: str, history: list[dict[str, Any]],
+                ) -> Iterator[dict[str, Any]]:
     """Events: {"type": "token", "text"}, {"type": "citation", ...}, {"type": "done", ...}."""
     fn = _optional("qa", "chat_stream", "the streaming consultant")
     for ev in fn(question, history=history):

@@ -33,6 +33,8 @@ class AppState:
         self._store = store
         self._owns_store = False
         self._lock = threading.Lock()
+        self.cache: dict[str, Any] = {}  # serving model, knowledge base (api.services)
+        self.cache_lock = threading.Lock()
 
     def store(self) -> Any:
         """The GraphStore; opened on first use with ``graph.open_store()``."""

@@ -27,8 +27,8 @@ def health() -> dict[str, str]:
                                                                       "detail": "no promoted model"},
                                      "knowledge": {"ok": True}}}}}}})
 def ready(state: StateDep) -> Any:
-    comps = {"graph": services.graph_ready(state), "model": services.model_ready(),
-             "knowledge": services.knowledge_ready()}
+    comps = {"graph": services.graph_ready(state), "model": services.model_ready(state),
+             "knowledge": services.knowledge_ready(state)}
     ok = all(c["ok"] for c in comps.values())
     body = {"status": "ready" if ok else "not_ready", "components": comps}
     return JSONResponse(body, status_code=200 if ok else 503)

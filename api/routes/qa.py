@@ -39,7 +39,7 @@ def _limit(state: Any, user: User) -> None:
 @router.post("/ask", summary="Ask a question; get an answer citing the articles it rests on")
 def ask(body: Question, user: Asker, state: StateDep, audit: AuditDep) -> dict[str, Any]:
     _limit(state, user)
-    out = services.ask(body.question, [t.model_dump() for t in body.history])
+    out = services.ask(state, body.question, [t.model_dump() for t in body.history])
     audit("qa.ask", "question", "", detail={"chars": len(body.question)})
     return out
 
@@ -52,7 +52,7 @@ def ask(body: Question, user: Asker, state: StateDep, audit: AuditDep) -> dict[s
                  'event: done\ndata: {"type": "done"}\n\n'}}}})
 def chat(body: Question, user: Asker, state: StateDep, audit: AuditDep) -> StreamingResponse:
     _limit(state, user)
-    events = services.chat_stream(body.question, [t.model_dump() for t in body.history])
+    events = services.chat_stream(state, body.question, [t.model_dump() for t in body.history])
     first = next(events, None)  # fail before the 200 if the consultant is missing
     audit("qa.chat", "question", "", detail={"chars": len(body.question)})
 

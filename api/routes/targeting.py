@@ -28,7 +28,7 @@ class TargetingRequest(BaseModel):
 @router.post("/lists", status_code=201, summary="Issue a targeting list")
 def issue(body: TargetingRequest, user: Issuer, state: StateDep, store: StoreDep,
           audit: AuditDep) -> dict[str, Any]:
-    built = services.build_targeting(store, port=body.port, date=body.date, budget=body.budget)
+    built = services.build_targeting(state, store, port=body.port, date=body.date, budget=body.budget)
     list_id = state.work.save_targeting_list(
         issued_by=user.username, port=body.port, date=body.date, budget=body.budget,
         model_version=built.get("model_version"), items=built["items"], meta=built["meta"])

@@ -50,3 +50,28 @@ def seed(store) -> None:
                  R("AT_PORT", "Declaration", key, "Port", "30", {"at": "2020-01-02T09:00:00+00:00"},
                    SRC)]
     store.upsert(nodes, rels)
+
+
+PASSWORD = "test-pass-123"
+USERS = {  # username: (role, extra)
+    "analyst": ("analyst", {}),
+    "analyst_pii": ("analyst", {"grants": ["pii"]}),
+    "inspector": ("inspector", {}),
+    "duty": ("duty_officer", {}),
+    "trader_a": ("trader", {"enterprise_key": "ENT-A"}),
+    "trader_b": ("trader", {"enterprise_key": "ENT-B"}),
+}
+
+
+def make_app(data_dir, store, **overrides):
+    from api.config import ApiSettings
+    from api.main import create_app
+
+    kw = {"env": "test", "data_dir": data_dir, "secret_key": "t" * 40,
+          "admin_password": PASSWORD, "login_per_minute": 1000, "qa_per_minute": 1000,
+          **overrides}
+    settings = ApiSettings(**kw)
+    app = create_app(settings=settings, store=store)
+    for name, (role, extra) in USERS.items():
+        app.state.ps.users.ensure(username=name, password=PASSWORD, role=role, **extra)
+    return app

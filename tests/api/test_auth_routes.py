@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD, make_app
+from api_seed import PASSWORD, make_app
 
 pytestmark = pytest.mark.integration
 
