@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from api.deps import PageDep, StoreDep, require
+from api.deps import AuditDep, PageDep, StoreDep, require
 from api.errors import Conflict, NotFoundError
 from api.users import User
 from risk.warnings import get_service
@@ -80,13 +80,17 @@ def list_warnings(user: Reader, service: ServiceDep, page: PageDep,
 
 
 @router.post("", status_code=201, summary="Raise a warning by hand (de-duplicated)")
-def create_warning(body: WarningCreate, user: Handler, service: ServiceDep) -> dict[str, Any]:
+def create_warning(body: WarningCreate, user: Handler, service: ServiceDep, audit: AuditDep
+                   ) -> dict[str, Any]:
     from graph import ontology
     ontology.check_label(body.subject_label)
-    return service.raise_warning(level=body.level, message_zh=body.message_zh,
-                                 message_en=body.message_en,
-                                 subject=(body.subject_label, body.subject_key), port=body.port,
-                                 location=body.location, actor=user.username)
+    ev = service.raise_warning(level=body.level, message_zh=body.message_zh,
+                               message_en=body.message_en,
+                               subject=(body.subject_label, body.subject_key), port=body.port,
+                               location=body.location, actor=user.username)
+    audit("warnings.create", "warning", str(ev["id"]), {"result": ev["result"],
+                                                        "level": body.level})
+    return ev
 
 
 @router.get("/rules", summary="The configured warning rules")
@@ -100,14 +104,19 @@ def stats(user: Reader, service: ServiceDep) -> dict[str, Any]:
 
 
 @router.post("/run", summary="Re-examine the graph now (backlog, volume, credit, watch list)")
-def run(body: RunIn, user: Handler, service: ServiceDep, store: StoreDep) -> dict[str, Any]:
-    return service.scan(store, limit=body.limit).to_json()
+def run(body: RunIn, user: Handler, service: ServiceDep, store: StoreDep, audit: AuditDep
+        ) -> dict[str, Any]:
+    out = service.scan(store, limit=body.limit).to_json()
+    audit("warnings.run", "warnings", "", out)
+    return out
 
 
 @router.post("/events", summary="Evaluate events (records just ingested, scores, ticks)")
-def events(body: EventsIn, user: Handler, service: ServiceDep, store: StoreDep
-           ) -> dict[str, Any]:
-    return service.process(store, body.events).to_json(with_warnings=True)
+def events(body: EventsIn, user: Handler, service: ServiceDep, store: StoreDep,
+           audit: AuditDep) -> dict[str, Any]:
+    out = service.process(store, body.events).to_json(with_warnings=True)
+    audit("warnings.events", "warnings", "", {k: v for k, v in out.items() if k != "warnings"})
+    return out
 
 
 @router.get("/stream", summary="New warnings as Server-Sent Events",
@@ -157,15 +166,20 @@ def get_warning(warning_id: int, user: Reader, service: ServiceDep) -> dict[str,
 
 @router.post("/{warning_id}/transition",
              summary="open → acknowledged → in_progress → closed (outcome + feedback)")
-def transition(warning_id: int, body: TransitionIn, user: Handler, service: ServiceDep
-               ) -> dict[str, Any]:
+def transition(warning_id: int, body: TransitionIn, user: Handler, service: ServiceDep,
+               audit: AuditDep) -> dict[str, Any]:
     try:
-        return service.lifecycle.transition(
+        ev = service.lifecycle.transition(
             warning_id, body.to, actor=user.username, assignee=body.assignee,
             outcome=body.outcome, feedback=body.feedback, measures=body.measures,
             note=body.note)
     except WarningNotFound as e:
         raise NotFoundError(str(e), code="warnings.not_found") from e
     except IllegalTransition as e:
+        audit("warnings.transition", "warning", str(warning_id),
+              {"to": body.to, "reason": str(e)}, outcome="refused")
         raise Conflict(str(e), code="warnings.illegal_transition", current=e.current,
                        requested=e.requested, allowed=list(e.allowed)) from e
+    audit("warnings.transition", "warning", str(warning_id),
+          {"to": body.to, "assignee": body.assignee, "outcome": body.outcome})
+    return ev

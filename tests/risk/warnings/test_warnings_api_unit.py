@@ -56,6 +56,9 @@ def test_transitions_over_http(client):
     assert got["status"] == "closed" and len(got["transitions"]) == 4
     assert got["transitions"][-1]["actor"] == "duty1"
     assert client.get("/warnings/999999").status_code == 404
+    audit = client.app.state.audit_entries
+    assert [a["action"] for a in audit].count("warnings.transition") == 4
+    assert audit[1]["outcome"] == "refused"
     labels = client.get("/warnings/feedback/labels").json()["items"]
     assert labels == [] or labels[0]["key"] == "粤B1"
 
