@@ -1,0 +1,93 @@
+"""``portsentinel train``: train on what is in the graph (incl. recorded inspection labels)
+and register a version.
+
+The graph window is exported with ``GraphStore.export``; ``training.hetero.declaration_frame``
+turns it into the declaration frame with labels (Inspection results override the
+declaration's own ``fraud`` flag). Labelled rows are split by date: the last
+``PS_TRAINING_VALID_FRACTION`` is the validation part (early stopping and the metrics
+recorded in the registry), everything earlier trains. Nothing after ``cutoff`` is read.
+Run as ``python -m training.train --help`` too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+EXPORT_LABELS = ["Declaration", "Enterprise", "Goods", "Country", "Port", "Inspection"]
+EXPORT_RELS = ["DECLARED", "AGENT_FOR", "SUPPLIED", "COURIER_FOR", "HAS_ITEM", "ORIGIN",
+               "DEPARTED_FROM", "AT_PORT", "INSPECTED"]
+
+
+def export_frame(*, store: Any, cutoff: str | None = None) -> Any:
+    from training.hetero import declaration_frame
+
+    tables = store.export(labels=EXPORT_LABELS, rel_types=EXPORT_RELS)
+    return declaration_frame(tables, cutoff=cutoff)
+
+
+def time_split(frame: Any, valid_fraction: float) -> tuple[Any, Any]:
+    """(train, valid) by date over labelled rows; whole days stay on one side."""
+    lab = frame[frame["label"].notna()].sort_values("date", kind="stable")
+    if len(lab) < 10:
+        from training.exceptions import TrainingError
+
+        raise TrainingError(f"only {len(lab)} labelled declarations in the graph; need >= 10 "
+                            "(load KCS data or record inspections first)")
+    cut = lab["date"].iloc[int(len(lab) * (1 - valid_fraction))]
+    train = frame[frame["date"] < cut]
+    valid = lab[lab["date"] >= cut]
+    if train["label"].notna().sum() == 0 or valid.empty:
+        cut_i = int(len(lab) * (1 - valid_fraction))
+        train, valid = lab.iloc[:cut_i], lab.iloc[cut_i:]
+    return train.reset_index(drop=True), valid.reset_index(drop=True)
+
+
+def train_frame(*, frame: Any, model: str = "tabular", promote: bool = False,
+                name: str | None = None, data_dir: Any = None) -> dict[str, Any]:
+    from risk.metrics import summarize
+    from risk.models import get
+    from training import registry
+    from training.config import TrainingSettings
+
+    s = TrainingSettings() if data_dir is None else TrainingSettings(data_dir=data_dir)
+    train, valid = time_split(frame, s.valid_fraction)
+    m = get(model)().fit(train, valid)
+    metrics = summarize(valid["label"], m.score(valid)) if valid["label"].nunique() == 2 else {}
+    info = registry.register(model=m, metrics=metrics, data_hash=registry.data_hash(frame),
+                             name=name, data_dir=data_dir, promote=promote)
+    return {"version": info["version"], "model": model, "metrics": metrics,
+            "data_hash": info["data_hash"], "promoted": promote,
+            "rows": {"train": int(train["label"].notna().sum()), "valid": int(len(valid))}}
+
+
+def train_from_store(*, store: Any, model: str = "tabular", cutoff: str | None = None,
+                     promote: bool = False, name: str | None = None, data_dir: Any = None
+                     ) -> dict[str, Any]:
+    frame = export_frame(store=store, cutoff=cutoff)
+    out = train_frame(frame=frame, model=model, promote=promote, name=name, data_dir=data_dir)
+    out["labelled_in_graph"] = int(frame["label"].notna().sum())
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m training.train", description=__doc__)
+    p.add_argument("--model", default="tabular")
+    p.add_argument("--cutoff", default=None)
+    p.add_argument("--promote", action="store_true")
+    a = p.parse_args(argv)
+    import json
+
+    import graph
+
+    with graph.open_store() as store:
+        print(json.dumps(train_from_store(store=store, model=a.model, cutoff=a.cutoff,
+                                          promote=a.promote), default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
