@@ -144,3 +144,13 @@ def test_burst_of_10000_events_without_loss(wsvc, mem_store):
     st = wsvc.stats()
     assert st["submitted"] == 10_000 and st["evaluated"] == 10_000 and st["errors"] == 0
     assert wsvc.lifecycle.count() == 2  # the spike and the watch-listed vehicle, once each
+
+
+def test_webhook_url_without_a_secret_is_refused(tmp_path):
+    from risk.warnings.config import WarningsSettings
+    from risk.warnings.exceptions import SettingsError
+    from risk.warnings.service import WarningService
+
+    s = WarningsSettings(data_dir=tmp_path, webhook_url="http://127.0.0.1:9/hook")
+    with pytest.raises(SettingsError, match="PS_WARNINGS_WEBHOOK_SECRET"):
+        WarningService(settings=s)
