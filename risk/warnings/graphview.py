@@ -15,6 +15,8 @@ from graph import ontology
 from graph.base import GraphStore, Node
 
 NodeRef = tuple[str, str]  # (label, key)
+# labels whose nodes have a handful of relationships: fetched whole, once per batch
+FETCH_ALL = frozenset({"Declaration"})
 
 
 @dataclass
@@ -59,6 +61,19 @@ class GraphView:
         rel_types = tuple(sorted(set(rel_types)))
         labels = tuple(sorted(set(labels))) if labels else None
         lim = int(limit or self.limit)
+        if label in FETCH_ALL:  # few links each: one round trip serves every rule
+            found = [l for l in self._fetch(label, key, None, None, lim)
+                     if l.type in rel_types and (not labels or l.other.label in labels)]
+        else:
+            found = self._fetch(label, key, rel_types, labels, lim)
+        if direction == "out":
+            return [l for l in found if l.outgoing]
+        if direction == "in":
+            return [l for l in found if not l.outgoing]
+        return list(found)
+
+    def _fetch(self, label: str, key: str, rel_types: tuple[str, ...] | None,
+               labels: tuple[str, ...] | None, lim: int) -> list[Link]:
         ck = (label, key, rel_types, labels, lim)
         if ck not in self._links:
             self.queries += 1
@@ -84,12 +99,7 @@ class GraphView:
                 out.append(Link(r.type, tuple(r.start), tuple(r.end), dict(r.props or {}),
                                 other, outgoing))
             self._links[ck] = out
-        found = self._links[ck]
-        if direction == "out":
-            return [l for l in found if l.outgoing]
-        if direction == "in":
-            return [l for l in found if not l.outgoing]
-        return list(found)
+        return self._links[ck]
 
 
 @dataclass
