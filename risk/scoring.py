@@ -21,12 +21,19 @@ from risk.kcs import ENTITY_COLUMNS
 log = logging.getLogger(__name__)
 
 
+ABS_HIGH, ABS_MID = 0.7, 0.4  # levels for fewer than 20 scores (no population to rank in)
+
+
 def risk_levels(scores: Any) -> list[str]:
+    """高/中/低 per score: by percentile within the population (top 5% / next 15%), or by
+    the absolute cut-offs ABS_HIGH / ABS_MID when fewer than 20 scores are given."""
     from risk.config import settings
 
     s = np.asarray(scores, dtype=float)
     if len(s) == 0:
         return []
+    if len(s) < 20:
+        return ["高" if v >= ABS_HIGH else "中" if v >= ABS_MID else "低" for v in s]
     st = settings()
     hi, mid = np.quantile(s, st.level_high_pct), np.quantile(s, st.level_mid_pct)
     return ["高" if v >= hi and v > 0 else "中" if v >= mid and v > 0 else "低" for v in s]

@@ -1,0 +1,63 @@
+"""``portsentinel score`` (batch scoring write-back, or one declaration) and
+``portsentinel targeting`` (a targeting list under a budget)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    s = sub.add_parser("score", parents=[common],
+                       help="score every declaration and entity in the graph with the promoted "
+                            "model and write risk_score/risk_level back (or one --key)")
+    s.add_argument("--key", default=None, help="score and explain just this declaration")
+    s.set_defaults(handler=_score)
+    t = sub.add_parser("targeting", parents=[common], help="targeting list (布控清单)")
+    t.add_argument("--from", dest="date_from", default=None)
+    t.add_argument("--to", dest="date_to", default=None)
+    t.add_argument("--port", default=None)
+    t.add_argument("--budget", type=float, default=0.05,
+                   help="fraction (<1, e.g. 0.05 = 5%%) or count (>=1) of declarations")
+    t.add_argument("--exploration", type=float, default=None, help="exploration share (0..1)")
+    t.set_defaults(handler=_targeting)
+
+
+def _score(args: argparse.Namespace) -> dict[str, Any]:
+    import graph
+
+    from training.registry import load_promoted
+
+    model, info = load_promoted()
+    with graph.open_store() as store:
+        if args.key:
+            from risk.explain import explain_declaration
+            from risk.scoring import declaration_record, declaration_row
+
+            row = declaration_row(declaration_record(store=store, key=args.key))
+            ex = explain_declaration(model=model, row=row, store=store, key=args.key)
+            ex["model_version"] = info["serving"]
+            ex["text"] = ex["text_zh"] + "\n\n" + ex["text_en"]
+            return ex
+        from risk.scoring import batch_score
+
+        return batch_score(store=store, model=model, model_version=info["serving"])
+
+
+def _targeting(args: argparse.Namespace) -> dict[str, Any]:
+    import graph
+
+    from risk.targeting import targeting_list
+    from training.registry import load_promoted
+
+    model, info = load_promoted()
+    budget = int(args.budget) if args.budget >= 1 else args.budget
+    with graph.open_store() as store:
+        out = targeting_list(model=model, store=store, date_from=args.date_from,
+                             date_to=args.date_to, port=args.port, budget=budget,
+                             exploration_share=args.exploration)
+    out["model_version"] = info["serving"]
+    lines = [f"{i['rank']:>3} {i['declaration']} {i['risk_score']:.3f} {i['risk_level']} "
+             f"{i['pick']} {'; '.join(i.get('reasons', {}).get('zh', [])[:2])}" for i in out["items"]]
+    out["text"] = "\n".join(lines) or "no declarations in range"
+    return out
