@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out = res.to_json()
     lines = [f"evaluated {res.evaluated}, raised {res.raised}, merged {res.merged}, "
              f"suppressed {res.suppressed}, errors {res.errors}"]
-    lines += [f"  [{w['level']}] #{w['id']} {w['rule']}: {w['message']['zh']}"
+    lines += [f"  [{w['level']}] #{w['id']} {w['rule']}: {w['message_zh']}"
               for w in res.warnings[:50]]
     return {**out, "text": "\n".join(lines)}
 
@@ -78,6 +78,6 @@ def list_(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         svc.close()
     text = "\n".join([f"{total} warnings"] + [
-        f"#{w['id']} [{w['level']}] {w['status']:<12} {w['rule']:<32} {w['message']['zh']}"
+        f"#{w['id']} [{w['level']}] {w['status']:<12} {w['rule']:<32} {w['message_zh']}"
         for w in items])
     return {"total": total, "items": items, "text": text}

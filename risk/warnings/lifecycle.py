@@ -167,8 +167,7 @@ class LifecycleStore:
                                         f"({nxt})", current=cur, requested=to, allowed=allowed)
             who = assignee or ev["assignee"]
             if to == "in_progress" and not who:
-                raise IllegalTransition(f"warning {event_id}: 'in_progress' needs an assignee",
-                                        current=cur, requested=to, allowed=allowed)
+                who = actor  # whoever takes the event on handles it unless someone is named
             if to == "closed":
                 if outcome not in OUTCOMES:
                     raise IllegalTransition(
@@ -214,7 +213,7 @@ class LifecycleStore:
             ev = _event(row)
             if transitions:
                 ev["transitions"] = [
-                    {"from": t["from_status"], "to": t["to_status"], "actor": t["actor"],
+                    {"from_status": t["from_status"], "to_status": t["to_status"], "actor": t["actor"],
                      "at": t["at"], "note": t["note"], "data": json.loads(t["data"])}
                     for t in self.db.execute("SELECT * FROM warning_transitions WHERE event_id=? "
                                              "ORDER BY id", (int(event_id),))]
@@ -307,7 +306,7 @@ def _event(r: sqlite3.Row) -> dict[str, Any]:
             "dedup_key": r["dedup_key"],
             "subject": {"label": r["subject_label"], "key": r["subject_key"]},
             "port": r["port"], "location": r["location"],
-            "message": {"zh": r["message_zh"], "en": r["message_en"]},
+            "message_zh": r["message_zh"], "message_en": r["message_en"],
             "evidence": json.loads(r["evidence"]), "context": json.loads(r["context"]),
             "assignee": r["assignee"], "outcome": r["outcome"], "feedback": r["feedback"],
             "measures": json.loads(r["measures"]), "occurrences": r["occurrences"],

@@ -51,7 +51,7 @@ def test_rule_fires_with_real_evidence(rule, build, wsvc, clean_embedded_store):
     res = wsvc.process(store, build(store))
     assert [w["rule"] for w in res.warnings] == [rule] and res.errors == 0
     w = res.warnings[0]
-    assert w["message"]["zh"] and w["message"]["en"] and "?" not in w["message"]["en"]
+    assert w["message_zh"] and w["message_en"] and "?" not in w["message_en"]
     sc.assert_evidence_real(store, w["evidence"])
     again = wsvc.process(store, build(store))  # the same events replayed
     assert again.raised == 0 and again.merged == 1

@@ -50,7 +50,7 @@ def test_risky_link_fires_red_for_a_smuggling_case_person(wsvc, mem_store):
     assert {"label": "Case", "key": "CASE-P-CASE-1"} in w["evidence"]["nodes"]
     assert {"type": "LEGAL_REP_OF", "start": ["Person", "P-CASE-1"],
             "end": ["Enterprise", "91310000MA1K000001"]} in w["evidence"]["relationships"]
-    assert "涉案" in w["message"]["zh"] and "case" in w["message"]["en"]
+    assert "涉案" in w["message_zh"] and "case" in w["message_en"]
     sc.assert_evidence_real(mem_store, w["evidence"])
 
 
@@ -75,7 +75,7 @@ def test_watchlisted_driver_and_container_at_a_checkpoint(wsvc, mem_store):
     (w,) = _only(wsvc.process(mem_store, sc.watchlist_driver_at_checkpoint(mem_store)),
                  "watchlist_hit")
     assert w["subject"] == {"label": "Person", "key": "P-DRIVER-1"} and w["port"] == "P5302"
-    assert "驾驶员" in w["message"]["zh"]
+    assert "驾驶员" in w["message_zh"]
     (c,) = _only(wsvc.process(mem_store, sc.watchlist_container_at_checkpoint(mem_store)),
                  "watchlist_hit")
     assert c["subject"]["label"] == "Container"
@@ -125,7 +125,7 @@ def test_score_crossing_a_level(wsvc, mem_store):
     res = wsvc.on_scored(mem_store, [{"label": "Enterprise", "key": "91440300MA5SCORE01",
                                       "risk_score": 0.95, "risk_level": "高"}])
     (w,) = _only(res, "score_crossing")
-    assert w["level"] == "红" and "低" in w["message"]["zh"] and "高" in w["message"]["zh"]
+    assert w["level"] == "红" and "低" in w["message_zh"] and "高" in w["message_zh"]
 
 
 def test_score_silent_when_level_holds_or_falls(wsvc, mem_store):
@@ -159,7 +159,7 @@ def test_container_dwell_time(wsvc, mem_store):
 def test_inconsistent_hs_code_across_ports(wsvc, mem_store):
     (w,) = _only(wsvc.process(mem_store, sc.inconsistent_goods(mem_store)),
                  "inconsistent_goods_across_ports")
-    assert "HS" in w["message"]["zh"] and w["context"]["anchor"] == "TGHU1111111"
+    assert "HS" in w["message_zh"] and w["context"]["anchor"] == "TGHU1111111"
     sc.assert_evidence_real(mem_store, w["evidence"])
 
 
@@ -167,7 +167,7 @@ def test_inconsistent_origin_across_ports(wsvc, mem_store):
     res = wsvc.process(mem_store, sc.inconsistent_goods(
         mem_store, c="TGHU2222222", hs_b="8517120000", origin_b="MY", tag="O"))
     (w,) = _only(res, "inconsistent_goods_across_ports")
-    assert "原产地" in w["message"]["zh"] and "HS" not in w["context"]["what_zh"]
+    assert "原产地" in w["message_zh"] and "HS" not in w["context"]["what_zh"]
 
 
 def test_inconsistent_goods_near_misses(wsvc, mem_store):
