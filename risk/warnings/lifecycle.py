@@ -212,11 +212,16 @@ class LifecycleStore:
                 raise WarningNotFound(f"no warning with id {event_id}")
             ev = _event(row)
             if transitions:
-                ev["transitions"] = [
-                    {"from_status": t["from_status"], "to_status": t["to_status"], "actor": t["actor"],
-                     "at": t["at"], "note": t["note"], "data": json.loads(t["data"])}
+                # history: every row (raised, escalations, status changes); transitions: the
+                # status changes a person made (acknowledged, in_progress, closed)
+                ev["history"] = [
+                    {"from_status": t["from_status"], "to_status": t["to_status"],
+                     "actor": t["actor"], "at": t["at"], "note": t["note"],
+                     "data": json.loads(t["data"])}
                     for t in self.db.execute("SELECT * FROM warning_transitions WHERE event_id=? "
                                              "ORDER BY id", (int(event_id),))]
+                ev["transitions"] = [t for t in ev["history"] if t["from_status"] is not None
+                                     and t["from_status"] != t["to_status"]]
             return ev
 
     @staticmethod

@@ -53,7 +53,8 @@ def test_transitions_over_http(client):
         r = client.post(f"/warnings/{w['id']}/transition", json=body)
         assert r.status_code == 200, r.text
     got = client.get(f"/warnings/{w['id']}").json()
-    assert got["status"] == "closed" and len(got["transitions"]) == 4
+    assert got["status"] == "closed" and len(got["transitions"]) == 3
+    assert len(got["history"]) == 4  # raised + three steps
     assert got["transitions"][-1]["actor"] == "duty1"
     assert client.get("/warnings/999999").status_code == 404
     audit = client.app.state.audit_entries
