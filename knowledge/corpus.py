@@ -78,7 +78,9 @@ _FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 def _clean_lines(text: str) -> list[str]:
     """Split into stripped lines; the text itself is kept as written (it is quoted)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for ch in ("\ufeff", "\u200b", "\u200c", "\u200d", "\u2060"):
+        text = text.replace(ch, "")
     return [ln.strip(" \t\u3000") for ln in text.split("\n")]
 
 

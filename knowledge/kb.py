@@ -50,6 +50,14 @@ def _sha(s: str) -> str:
     return hashlib.sha1(s.encode("utf-8")).hexdigest()
 
 
+def model_key(model_path: str | Path, max_seq_length: int) -> str:
+    """Identity of an embedding model independent of where it is installed."""
+    p = Path(model_path)
+    weights = sorted(p.glob("*.safetensors")) + sorted(p.glob("*.bin"))
+    size = sum(w.stat().st_size for w in weights)
+    return f"{p.parent.name}/{p.name}|{size}|{max_seq_length}"
+
+
 class EmbeddingCache:
     """Vectors keyed by the sha1 of the embedded text, so re-builds embed only new text."""
 
@@ -247,18 +255,21 @@ class KnowledgeBase:
         cands = fused[:CANDIDATES]
         # bigram scores for candidates outside the bigram top list (exact, cheap)
         bg = self.bm25_bigrams.scores(T.bigrams(T.strip_question(full)))
-        qf = QueryFeatures(bigrams=set(T.bigrams(T.strip_question(query))),
+        qf = QueryFeatures(bigrams=set(T.bigrams(T.strip_question(full))),
                            law_doc_ids=set(law_doc_ids), article_num=article_num,
                            concepts=set(concepts))
         items = []
         for i, s in cands:
-            st = {"rrf": s, "bm25_bigrams": float(bg[self._row[i]])}
+            a = self.by_id[i]
+            st = {"rrf": s, "bm25_bigrams": float(bg[self._row[i]]),
+                  "domain": self.docs[a.doc_id].domain if a.doc_id in self.docs else 0.0}
             if "dense" in stage_scores and i in stage_scores["dense"]:
                 st["dense"] = stage_scores["dense"][i]
             items.append((self.by_id[i], st))
         ranked = self.reranker.rerank(qf, items)
-        return [Hit(a.id, sc, {**dict(items[[x[0].id for x in items].index(a.id)][1]),
-                               "rerank": sc, **{f"f_{n}": v for n, v in f.items()}})
+        stages_of = {a.id: st for a, st in items}
+        return [Hit(a.id, sc, {**stages_of[a.id], "rerank": sc,
+                               **{f"f_{n}": v for n, v in f.items()}})
                 for a, sc, f in ranked[:k]]
 
     # ---- persistence --------------------------------------------------------------------
@@ -299,6 +310,8 @@ class KnowledgeBase:
         with open(folder / "articles.jsonl", encoding="utf-8") as f:
             kb.articles = [Article.from_json(json.loads(line)) for line in f]
         kb.removed = set(kb.meta.get("removed", []))
+        if not kb.meta.get("domain_scored"):  # indexes built before the domain feature
+            domain_scores(list(kb.docs.values()), kb.articles)
         T.init_jieba(Path(settings.data_dir) / "jieba")
         kb.bm25_words = BM25Index.load(folder / "bm25_words")
         kb.bm25_bigrams = BM25Index.load(folder / "bm25_bigrams")
@@ -312,6 +325,11 @@ class KnowledgeBase:
                 batch_size=settings.embed_batch_size, threads=settings.threads)
         kb._reindex_maps()
         return kb
+
+    def vocabulary(self) -> dict[str, int] | None:
+        """The jieba-word vocabulary of the corpus (word -> id), for out-of-corpus terms."""
+        b = getattr(self.bm25_words, "_bm25", None)
+        return getattr(b, "vocab_dict", None)
 
     def dense_ready(self) -> bool:
         return self.dense is not None
@@ -334,6 +352,23 @@ def law_aliases(title: str) -> set[str]:
     return {a for a in out if len(a) <= 40}
 
 
+PORT_TERMS = re.compile(
+    "海关|进出口|进口|出口|进境|出境|入境|口岸|检疫|关税|报关|走私|船舶|港口|边防|签证|外国人|检验|原产地|"
+    "许可证|保税|运输工具|集装箱|提单|海运|对外贸易|两用物项|跨境")
+
+
+def domain_scores(docs: Sequence[Document], arts: Sequence[Article]) -> None:
+    """Document.domain = share of its articles that mention port/customs/trade terms."""
+    hits: dict[str, list[int]] = {}
+    for a in arts:
+        h = hits.setdefault(a.doc_id, [0, 0])
+        h[1] += 1
+        h[0] += bool(PORT_TERMS.search(a.text))
+    for d in docs:
+        n, total = hits.get(d.id, (0, 0))
+        d.domain = round(n / total, 4) if total else 0.0
+
+
 def _enrich(docs: list[Document], arts: list[Article], cache_dir: Path,
             progress: Callable[[str], None]) -> list[list[str]]:
     """Cross-references, concepts (spaCy+EntityRuler) and jieba tokens for BM25 words."""
@@ -341,6 +376,7 @@ def _enrich(docs: list[Document], arts: list[Article], cache_dir: Path,
 
     n = link_all(docs, arts)
     progress(f"linked {n} cross-references")
+    domain_scores(docs, arts)
     tokens: list[list[str]] = []
     texts = (index_text(a) for a in arts)
     for i, (concepts, toks) in enumerate(extract(texts, cache_dir=cache_dir)):
@@ -390,7 +426,8 @@ def build_kb(*, corpus_dir: Path | None, extra_files: Sequence[Path] = (),
     kb.meta = {"format": FORMAT, "corpus_dir": str(corpus_dir) if corpus_dir else None,
                "extra_files": [str(p) for p in extra_files], "documents": len(docs),
                "articles": report.articles, "sections": report.sections,
-               "bad_files": report.bad_files, "model_path": "", "dense_weight": 0.5}
+               "bad_files": report.bad_files, "model_path": "", "dense_weight": 0.5,
+               "domain_scored": True}
     if dense and settings.model_path and settings.model_path.lower() != "none":
         t = time.perf_counter()
         _build_dense(kb, settings, progress)
@@ -423,7 +460,7 @@ def _build_dense(kb: KnowledgeBase, settings: KnowledgeSettings,
                                       batch_size=settings.embed_batch_size,
                                       threads=settings.threads)
     cache = EmbeddingCache(Path(settings.data_dir) / "knowledge-cache" / "emb",
-                           f"{settings.model_path}|{settings.max_seq_length}")
+                           model_key(settings.model_path, settings.max_seq_length))
     vecs = cache.get_or_embed([dense_text(a) for a in kb.articles], emb.embed, progress)
     index = FaissIndex(vecs.shape[1], flat_max=settings.flat_max_vectors,
                        hnsw_m=settings.hnsw_m)

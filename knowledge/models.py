@@ -75,6 +75,7 @@ class Document:
     n_articles: int = 0
     n_sections: int = 0
     sha1: str = ""
+    domain: float = 0.0  # share of its articles that speak of ports, customs, trade (0..1)
 
     def to_json(self, full: bool = False) -> dict[str, Any]:
         d = asdict(self)

@@ -1,5 +1,9 @@
 """A feature-based reranker: cheap, transparent, and tuned on the dev set.
 
+Weights: coordinate ascent on the even-numbered answerable questions of
+tests/data/qa_dev.jsonl (objective MRR@10 + 0.5·R@10), checked on the odd-numbered ones
+(full laws-cn index, BM25 stages): validation R@10 0.829 -> 0.867, MRR@10 0.598 -> 0.633.
+
 score = w · features, where the features of (question, article) are:
   rrf        the fused reciprocal-rank score (scaled by 60, so ~1 for a top-1 hit)
   bigram     BM25 character-bigram score / the best such score among the candidates
@@ -10,6 +14,7 @@ score = w · features, where the features of (question, article) are:
   concepts   shared domain concepts (document types, licences, goods...) / 3, capped at 1
   core       1 for laws and administrative regulations, 0.5 for rules/interpretations, 0 else
   repealed   1 if the text is marked repealed by a later one
+  domain     share of the text's articles that speak of ports, customs and trade
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from typing import Sequence
 
 from knowledge.models import Article
 
-DEFAULT_WEIGHTS = {"rrf": 1.0, "bigram": 0.6, "coverage": 1.2, "title": 0.5, "law": 1.5,
-                   "number": 3.0, "concepts": 0.3, "core": 0.25, "repealed": -0.5}
+DEFAULT_WEIGHTS = {"rrf": 0.1, "bigram": 1.5, "coverage": 3.0, "title": 0.0, "law": 1.5,
+                   "number": 3.0, "concepts": 1.0, "core": 3.0, "repealed": -1.0, "domain": 0.75}
 CORE_KIND = {"法律": 1.0, "行政法规": 1.0, "guide": 1.0, "部门规章": 0.5, "司法解释": 0.5}
 
 
@@ -42,8 +47,8 @@ class FeatureReranker:
 
     def features(self, q: QueryFeatures, a: Article, stages: dict[str, float],
                  best_bigram: float) -> dict[str, float]:
-        text_bg = set(_bg(a.text))
-        title_bg = set(_bg(a.law))
+        text_bg = _bigram_set(a.id, a.text)
+        title_bg = _bigram_set(a.law, a.law)
         n = max(len(q.bigrams), 1)
         law = 0.0
         if q.law_doc_ids:
@@ -62,6 +67,7 @@ class FeatureReranker:
             "concepts": min(len(q.concepts & art_concepts) / 3.0, 1.0),
             "core": CORE_KIND.get(a.doc_kind, 0.0),
             "repealed": 1.0 if a.status == "已废止" else 0.0,
+            "domain": stages.get("domain", 0.0),
         }
 
     def rerank(self, q: QueryFeatures, candidates: Sequence[tuple[Article, dict[str, float]]]
@@ -76,7 +82,16 @@ class FeatureReranker:
         return out
 
 
-def _bg(s: str) -> list[str]:
-    from knowledge.text import bigrams
+_CACHE: dict[str, frozenset[str]] = {}
 
-    return bigrams(s)
+
+def _bigram_set(key: str, s: str) -> frozenset[str]:
+    """Bigram sets of candidate texts, memoised (bounded) across queries."""
+    got = _CACHE.get(key)
+    if got is None:
+        from knowledge.text import bigrams
+
+        if len(_CACHE) > 200_000:
+            _CACHE.clear()
+        got = _CACHE[key] = frozenset(bigrams(s))
+    return got

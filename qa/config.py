@@ -1,0 +1,30 @@
+"""QA settings (prefix ``PS_QA_``). The optional LLM generator is off unless configured."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class QASettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PS_QA_", extra="ignore")
+
+    top_k: int = 10  # passages retrieved per question
+    mode: str = "reranked"  # retrieval mode (knowledge.kb.MODES)
+    max_quotes: int = 3  # sentences quoted in an extractive answer
+    # refusal: answer only when confidence >= this (calibrated on tests/data/qa_dev.jsonl)
+    refusal_threshold: float = 0.5
+    history_turns: int = 3  # earlier turns a follow-up may lean on
+    # optional OpenAI-compatible generator
+    llm_enabled: bool = False
+    llm_base_url: str = ""  # e.g. http://127.0.0.1:8080/v1
+    llm_api_key: SecretStr | None = None
+    llm_model: str = ""
+    llm_timeout_s: float = 30.0
+    llm_max_tokens: int = 512
+    stream_chunk_chars: int = 8  # characters per token event in the extractive stream
+    extra: dict = Field(default_factory=dict)
+
+
+def settings(**overrides) -> QASettings:
+    return QASettings(**overrides)

@@ -1,0 +1,142 @@
+"""Retrieval and answer quality on a questions file (JSONL).
+
+Each line: ``{"question": str, "gold": [{"law": "<title as in the # line>", "article": "第X条"}],
+"answerable": true|false (default true), "history": [earlier questions] (optional)}``.
+A hit is any gold article among the top k retrieved articles.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from qa.base import Understanding
+from qa.exceptions import EvaluationError
+from qa.extractive import ExtractiveGenerator
+from qa.retriever import HybridRetriever
+from qa.understanding import understand
+
+
+def load_questions(path: str | Path) -> list[dict[str, Any]]:
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                q = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise EvaluationError(f"{path}:{n}: not JSON ({e})") from e
+            if not isinstance(q.get("question"), str) or not q["question"].strip():
+                raise EvaluationError(f"{path}:{n}: field 'question' missing or empty")
+            q.setdefault("answerable", bool(q.get("gold")))
+            if q["answerable"] and not q.get("gold"):
+                raise EvaluationError(f"{path}:{n}: answerable question without 'gold'")
+            for g in q.get("gold") or []:
+                if "law" not in g:
+                    raise EvaluationError(f"{path}:{n}: gold entry without 'law'")
+            out.append(q)
+    return out
+
+
+def _is_gold(a, gold: list[dict[str, str]]) -> bool:
+    for g in gold:
+        if a.law == g["law"] and (not g.get("article") or a.number == g["article"]):
+            return True
+    return False
+
+
+def _history(kb, q: dict) -> list[Understanding]:
+    hist: list[Understanding] = []
+    for h in q.get("history") or []:
+        hist.append(understand(h, kb, hist))
+    return hist
+
+
+def evaluate(kb, questions: Iterable[dict[str, Any]], *, mode: str = "reranked", k: int = 10,
+             threshold: float = 0.5, answer: bool = True, per_question: bool = False
+             ) -> dict[str, Any]:
+    questions = list(questions)
+    retriever = HybridRetriever(kb, mode=mode)
+    gen = ExtractiveGenerator(threshold=threshold)
+    ranks: list[int | None] = []
+    lat: list[float] = []
+    answered_ok = refused_unans = n_unans = n_ans = 0
+    cite_total = cite_gold = cite_in_retrieved = answers_with_gold = 0
+    rows = []
+    for q in questions:
+        t0 = time.perf_counter()
+        u = understand(q["question"], kb, _history(kb, q))
+        passages = retriever.retrieve(u, k=k)
+        ans = gen.generate(u, passages) if answer else None
+        lat.append((time.perf_counter() - t0) * 1e3)
+        row: dict[str, Any] = {"question": q["question"], "answerable": q["answerable"]}
+        if ans is not None:
+            row.update(answered=ans.answered, confidence=round(ans.confidence, 4),
+                       cited=[c.citation for c in ans.citations])
+            retrieved = {p.article_id for p in passages}
+            cite_in_retrieved += sum(c.article_id in retrieved for c in ans.citations)
+        if q["answerable"]:
+            n_ans += 1
+            rank = next((i for i, p in enumerate(passages, start=1)
+                         if _is_gold(kb.by_id[p.article_id], q["gold"])), None)
+            ranks.append(rank)
+            row["rank"] = rank
+            if ans is not None and ans.answered:
+                answered_ok += 1
+                cite_total += len(ans.citations)
+                good = sum(_is_gold(kb.by_id[c.article_id], q["gold"]) for c in ans.citations)
+                cite_gold += good
+                answers_with_gold += good > 0
+        else:
+            n_unans += 1
+            if ans is not None and not ans.answered:
+                refused_unans += 1
+        row["top"] = [kb.by_id[p.article_id].citation for p in passages[:3]]
+        rows.append(row)
+
+    def recall(n: int) -> float:
+        return sum(1 for r in ranks if r is not None and r <= n) / max(len(ranks), 1)
+
+    mrr = sum(1.0 / r for r in ranks if r is not None and r <= 10) / max(len(ranks), 1)
+    all_cites = sum(len(r.get("cited", [])) for r in rows)
+    res: dict[str, Any] = {
+        "n": len(questions), "n_answerable": n_ans, "n_unanswerable": n_unans, "mode": mode,
+        "recall@1": round(recall(1), 4), "recall@5": round(recall(5), 4),
+        "recall@10": round(recall(10), 4), "mrr@10": round(mrr, 4),
+    }
+    if answer:
+        res.update({
+            "citation_precision": round(cite_gold / cite_total, 4) if cite_total else None,
+            "citations_in_retrieved": round(cite_in_retrieved / all_cites, 4) if all_cites else 1.0,
+            "refusal_rate": round(refused_unans / n_unans, 4) if n_unans else None,
+            "answer_rate": round(answered_ok / n_ans, 4) if n_ans else None,
+            "answers_citing_gold": round(answers_with_gold / answered_ok, 4) if answered_ok
+            else None,
+            "threshold": threshold,
+        })
+    res["latency_ms_p50"] = round(float(np.percentile(lat, 50)), 2) if lat else None
+    res["latency_ms_p95"] = round(float(np.percentile(lat, 95)), 2) if lat else None
+    if per_question:
+        res["questions"] = rows
+    return res
+
+
+def calibrate(rows: list[dict[str, Any]], target_answer: float = 0.9) -> dict[str, float]:
+    """Pick the refusal threshold that maximises refusals of unanswerables while keeping the
+    share of answerable questions answered >= ``target_answer`` (rows from per_question)."""
+    ans = sorted(r["confidence"] for r in rows if r["answerable"])
+    una = [r["confidence"] for r in rows if not r["answerable"]]
+    best = {"threshold": 0.0, "answer_rate": 1.0, "refusal_rate": 0.0}
+    for t in sorted(set(ans + una)):
+        ar = sum(c >= t for c in ans) / max(len(ans), 1)
+        if ar < target_answer:
+            break
+        rr = sum(c < t for c in una) / max(len(una), 1)
+        if rr >= best["refusal_rate"]:
+            best = {"threshold": t, "answer_rate": ar, "refusal_rate": rr}
+    return best
