@@ -54,6 +54,13 @@ class RiskModel(abc.ABC):
         self._check()
         return np.asarray(self._score(frame), dtype=float)
 
+    def score_record(self, record: dict[str, Any]) -> float:
+        """Score one declaration given as a mapping of frame columns (on-demand path)."""
+        self._check()
+        from risk.scoring import declaration_row
+
+        return float(self._score(declaration_row(record))[0])
+
     def explain(self, frame: Any, *, top: int = 5) -> list[list[dict[str, Any]]]:
         self._check()
         return self._explain(frame, top)

@@ -121,6 +121,73 @@ class TabularFeaturizer:
         self.names = list(cols)
         return np.column_stack([cols[n] for n in self.names]).astype(np.float32)
 
+    # -- one record, fast (on-demand scoring: dict lookups, no pandas) --------------------
+    def _fast_tables(self) -> dict[str, Any]:
+        fast = getattr(self, "_fast", None)
+        if fast is None:
+            m, pr = self.smoothing, self.prior_
+            fast = {"te": {c: {k: (r["sum"] + m * pr) / (r["n"] + m)
+                               for k, r in st.to_dict("index").items()} for c, st in self.te_.items()},
+                    "n": {c: vc.to_dict() for c, vc in self.counts_.items()},
+                    "hs_med": self.hs_up_median_.to_dict()}
+            self._fast = fast
+        return fast
+
+    def __getstate__(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d.pop("_fast", None)
+        return d
+
+    def transform_record(self, rec: dict[str, Any]) -> np.ndarray:
+        """``transform`` for one mapping (same columns as the frame), as a (1, F) matrix."""
+        import math
+
+        import pandas as pd
+
+        fast = self._fast_tables()
+        m, pr = self.smoothing, self.prior_
+
+        def sval(v: Any) -> str:
+            return "<none>" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+        def num(v: Any) -> float:
+            try:
+                return float(v) if v is not None else float("nan")
+            except (TypeError, ValueError):
+                return float("nan")
+
+        p = {c: sval(rec.get(c)) for c in ["importer", "declarant", "seller", "courier", "hs6",
+                                          "country_origin", "country_departure", "office",
+                                          "tax_type", "import_type"]}
+        p["hs4"], p["hs2"] = p["hs6"][:4], p["hs6"][:2]
+        for c in TE_COLUMNS:
+            if "|" in c:
+                a, b = c.split("|")
+                p[c] = p[a] + "|" + p[b]
+        cols: dict[str, float] = {}
+        for c in CATEGORICAL:
+            v = rec.get(c)
+            key = "nan" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+            cols[f"cat_{c}"] = float(self.cat_codes_[c].get(key, -1))
+        tax, mass, value = num(rec.get("tax_rate")), num(rec.get("net_mass")), num(rec.get("value"))
+        cols["tax_rate"], cols["net_mass"], cols["value"] = tax, mass, value
+        up = math.log1p(value) - math.log1p(mass) if value == value and mass == mass else float("nan")
+        cols["log_unit_price"] = up
+        cols["unit_price_vs_hs6"] = up - fast["hs_med"].get(p["hs6"], self.up_median_)
+        cols["log_value"] = math.log1p(value) if value == value else float("nan")
+        d = rec.get("date")
+        cols["weekday"] = float(pd.Timestamp(d).weekday()) if d is not None else float("nan")
+        co, cd = rec.get("country_origin"), rec.get("country_departure")
+        cols["origin_eq_departure"] = float(co is not None and co == cd)
+        cols["has_seller"] = float(sval(rec.get("seller")) != "<none>")
+        cols["has_courier"] = float(sval(rec.get("courier")) != "<none>")
+        for c in COUNT_COLUMNS:
+            cols[f"n_{c}"] = float(fast["n"][c].get(p[c], 0))
+        for c in TE_COLUMNS:
+            cols[f"te_{c}"] = float(fast["te"][c].get(p[c], pr))
+        names = self.names or list(cols)
+        return np.array([[cols[n] for n in names]], dtype=np.float32)
+
     @property
     def categorical_names(self) -> list[str]:
         return [f"cat_{c}" for c in CATEGORICAL]

@@ -122,8 +122,7 @@ def score_declaration(*, model: Any, record: Mapping[str, Any] | None = None,
 
             raise DataError("score_declaration needs a record, or a store and a key")
         record = declaration_record(store=store, key=key)
-    f = declaration_row(record)
-    s = float(model.score(f)[0])
+    s = float(model.score_record(dict(record)))
     return {"key": record.get("key"), "risk_score": s}
 
 

@@ -53,5 +53,10 @@ class TabularModel(RiskModel):
     def _score(self, frame: Any) -> Any:
         return self.booster.predict(self.feat.transform(frame), num_iteration=self.best_iteration)
 
+    def score_record(self, record: dict[str, Any]) -> float:
+        self._check()
+        X = self.feat.transform_record(record)
+        return float(self.booster.predict(X, num_iteration=self.best_iteration)[0])
+
     def _explain(self, frame: Any, top: int) -> list[list[dict[str, Any]]]:
         return lgbm_contributions(self.booster, self.feat.transform(frame), self.feat.names, top)

@@ -96,3 +96,16 @@ def test_evaluate_kcs_cli_prints_the_contract_as_last_line(tmp_path, capsys):
     assert last["best"] in last["models"]
     for metrics in last["models"].values():
         assert set(metrics) == set(METRIC_NAMES)
+
+
+def test_single_record_fast_path_matches_the_frame_path(frames):
+    from risk.models.tabular import TabularModel
+    from risk.scoring import score_declaration
+
+    tr, va, te = frames
+    m = TabularModel(max_rounds=200).fit(tr, va)
+    rows = te.head(25)
+    fast = [score_declaration(model=m, record=r)["risk_score"] for r in rows.to_dict("records")]
+    assert np.allclose(fast, m.score(rows), atol=1e-6)
+    assert np.allclose(m.feat.transform_record(rows.iloc[0].to_dict()),
+                       m.feat.transform(rows.head(1)), equal_nan=True)

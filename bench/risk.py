@@ -1,0 +1,114 @@
+"""Risk bench: training seconds per epoch and peak memory, scoring throughput, single-
+declaration latency. Writes bench/results/risk.json.
+
+    python -P bench/risk.py --sizes 100000 [1000000] --gnn-epochs 3 --threads 1
+
+Data: ``training.simulate.simulate_frame`` (KCS-format simulated declarations; ~N/8
+importers). Peak memory is the process's max RSS growth during the step (ru_maxrss).
+Single-declaration latency: ``risk.scoring.score_declaration`` on one record (features from
+the model's stored training statistics), p50/p95 over ``--latency-n`` calls.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# this file is bench/risk.py: drop bench/ from sys.path so `risk` is the package, not this file
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:] = [_ROOT] + [p for p in sys.path[1:] if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
+import argparse
+import json
+import platform
+import resource
+import time
+from pathlib import Path
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def bench_size(n: int, gnn_epochs: int, latency_n: int) -> dict:
+    import numpy as np
+
+    from risk.kcs import split_by_date
+    from risk.models.gnn import HeteroGNNModel
+    from risk.models.tabular import TabularModel
+    from risk.scoring import entity_scores, score_declaration
+
+    out: dict = {"declarations": n}
+    t = time.perf_counter()
+    from training.simulate import simulate_frame
+
+    f = simulate_frame(n, seed=1, days=365)
+    out["simulate_s"] = round(time.perf_counter() - t, 1)
+    tr, te = split_by_date(f, 0.8)
+    tr, va = split_by_date(tr, 0.9)
+    r0 = _rss_mb()
+    t = time.perf_counter()
+    tab = TabularModel(max_rounds=300, early_stopping=30).fit(tr, va)
+    out["tabular_fit_s"] = round(time.perf_counter() - t, 1)
+    out["tabular_rounds"] = tab.best_iteration
+    out["tabular_peak_rss_growth_mb"] = round(_rss_mb() - r0, 0)
+    t = time.perf_counter()
+    s = tab.score(f)
+    ent = entity_scores(f, s)
+    dt = time.perf_counter() - t
+    out["tabular_scoring_entities_per_s"] = round((len(f) + len(ent)) / dt, 0)
+    out["tabular_scoring_declarations_per_s"] = round(len(f) / dt, 0)
+    recs = te.head(latency_n).to_dict("records")
+    lat = []
+    for r in recs:
+        t = time.perf_counter()
+        score_declaration(model=tab, record=r)
+        lat.append((time.perf_counter() - t) * 1000)
+    out["single_declaration_ms"] = {"model": "tabular", "p50": round(float(np.percentile(lat, 50)), 2),
+                                    "p95": round(float(np.percentile(lat, 95)), 2), "n": len(lat)}
+    if gnn_epochs:
+        r0 = _rss_mb()
+        t = time.perf_counter()
+        g = HeteroGNNModel(epochs=gnn_epochs).fit(tr, None)
+        fit_s = time.perf_counter() - t
+        out["gnn_epochs"] = gnn_epochs
+        out["gnn_fit_s"] = round(fit_s, 1)
+        out["gnn_s_per_epoch_incl_setup"] = round(fit_s / gnn_epochs, 2)
+        out["gnn_peak_rss_growth_mb"] = round(_rss_mb() - r0, 0)
+        t = time.perf_counter()
+        gs = g.score(te)
+        dt = time.perf_counter() - t
+        out["gnn_scoring_s_full_graph"] = round(dt, 2)
+        out["gnn_scoring_nodes_per_s"] = round((len(tr) + len(te)) / dt, 0)
+        assert len(gs) == len(te)
+    return out
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    p.add_argument("--gnn-epochs", type=int, default=3)
+    p.add_argument("--latency-n", type=int, default=300)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", default="bench/results/risk.json")
+    a = p.parse_args()
+    os.environ.setdefault("PS_RISK_THREADS", str(a.threads))  # read by RiskSettings
+    import torch
+
+    torch.set_num_threads(a.threads)
+    res = {"machine": {"cpu_count": os.cpu_count(), "threads": a.threads,
+                       "python": platform.python_version(), "note": "shared 2-core box; other "
+                       "engineers' JVMs/indexers were running (load average 5-12)"},
+           "runs": []}
+    for n in a.sizes:
+        r = bench_size(n, a.gnn_epochs, a.latency_n)
+        print(json.dumps(r), file=sys.stderr)
+        res["runs"].append(r)
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(res, indent=1))
+    print(json.dumps(res))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
