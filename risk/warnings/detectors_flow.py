@@ -62,7 +62,7 @@ class CargoBacklog(Detector):
 
     kind = "cargo_backlog"
     defaults = {"occupancy": [{"ratio": 0.95, "level": "红"}, {"ratio": 0.85, "level": "橙"}],
-                "dwell_hours": 72, "min_dwelling": 1, "max_scan": 5000}
+                "dwell_hours": 72, "min_dwelling": 1, "dwell_level": "黄", "max_scan": 5000}
 
     def subjects(self, ev: Event, params):
         if ev.label == "Port" and ev.kind in ("node", "tick"):
@@ -123,7 +123,8 @@ class CargoBacklog(Detector):
                             f"（最长 {hours:.0f} 小时）",
                "detail_en": f"{len(dwelling)} containers held over {params['dwell_hours']} h "
                             f"(longest {hours:.0f} h)", "dwelling": len(dwelling)}
-        return [Finding(("Port", port, "dwell"), ("Port", port), evid, ctx, port=port)]
+        return [Finding(("Port", port, "dwell"), ("Port", port), evid, ctx, port=port,
+                        level=params["dwell_level"])]
 
 
 class InconsistentGoods(Detector):

@@ -22,6 +22,25 @@ _FIELDS = {"id", "kind", "level", "message", "params", "suppress_for_hours", "en
            "description"}
 
 
+def _check_levels(params: Any, at: str, path: str = "params") -> None:
+    """Every ``…level`` parameter (and ``warn_levels``' values) must be a warning level."""
+    if isinstance(params, Mapping):
+        for k, v in params.items():
+            here = f"{path}.{k}"
+            if str(k).endswith("level") and isinstance(v, str) and v not in LEVELS:
+                raise RuleConfigError(f"{at}: {here} must be one of {'/'.join(LEVELS)}, "
+                                      f"got {v!r}")
+            if k == "warn_levels" and isinstance(v, Mapping):
+                for lk, lv in v.items():
+                    if lv not in LEVELS:
+                        raise RuleConfigError(f"{at}: {here}.{lk} must be one of "
+                                              f"{'/'.join(LEVELS)}, got {lv!r}")
+            _check_levels(v, at, here)
+    elif isinstance(params, list):
+        for i, v in enumerate(params):
+            _check_levels(v, at, f"{path}[{i}]")
+
+
 def parse_rules(doc: Any, *, where: str = "rules") -> list[Rule]:
     if not isinstance(doc, Mapping) or not isinstance(doc.get("rules"), list):
         raise RuleConfigError(f"{where}: expected a mapping with a 'rules' list")
@@ -61,6 +80,7 @@ def parse_rules(doc: Any, *, where: str = "rules") -> list[Rule]:
         if bad:
             raise RuleConfigError(f"{at}: unknown params {sorted(bad)} for kind {det.kind!r} "
                                   f"(known: {sorted(det.defaults)})")
+        _check_levels(params, at)
         hours = r.get("suppress_for_hours", defaults.get("suppress_for_hours", 24))
         if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours < 0:
             raise RuleConfigError(f"{at}: field 'suppress_for_hours' must be a number >= 0")

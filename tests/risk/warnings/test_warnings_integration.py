@@ -37,7 +37,7 @@ NEAR_MISS = [
     ("old enterprise", lambda s: sc.volume_spike(s, e="91440300MA5OLD0001",
                                                  registered="2015-01-01")),
     ("small volume", lambda s: sc.volume_spike(s, e="91440300MA5SMALL01", n=10)),
-    ("yard below threshold", lambda s: sc.yard_occupancy(s, occ=800)),
+    ("yard below threshold", lambda s: sc.yard_occupancy(s, occ=700)),
     ("containers released", lambda s: sc.container_dwell(s, released=True)),
     ("same HS and origin", lambda s: sc.inconsistent_goods(s, hs_b="8517120000")),
     ("same port", lambda s: sc.inconsistent_goods(s, port_b="P2201")),

@@ -37,6 +37,10 @@ def test_default_rules_file_loads_every_kind():
     ({"rules": [{"id": "x", "kind": "watchlist", "level": "红", "message": {"zh": "a", "en": "b"}},
                 {"id": "x", "kind": "watchlist", "level": "红", "message": {"zh": "a", "en": "b"}}]},
      "duplicate"),
+    ({"rules": [{"id": "x", "kind": "cargo_backlog", "level": "蓝",
+                 "message": {"zh": "a", "en": "b"},
+                 "params": {"occupancy": [{"ratio": 0.9, "level": "紫"}]}}]},
+     r"params.occupancy\[0\].level"),
 ])
 def test_bad_rules_are_refused_naming_the_field(doc, msg):
     with pytest.raises(RuleConfigError, match=msg):
@@ -144,13 +148,16 @@ def test_yard_occupancy_over_threshold(wsvc, mem_store):
     (r,) = _only(wsvc.process(mem_store, sc.yard_occupancy(mem_store, port="P-YARD-2", occ=990)),
                  "cargo_backlog")
     assert r["level"] == "红"
-    assert wsvc.process(mem_store, sc.yard_occupancy(mem_store, port="P-YARD-3",
-                                                     occ=800)).raised == 0
+    (b,) = _only(wsvc.process(mem_store, sc.yard_occupancy(mem_store, port="P-YARD-3", occ=800)),
+                 "cargo_backlog")
+    assert b["level"] == "蓝"
+    assert wsvc.process(mem_store, sc.yard_occupancy(mem_store, port="P-YARD-4",
+                                                     occ=700)).raised == 0
 
 
 def test_container_dwell_time(wsvc, mem_store):
     (w,) = _only(wsvc.process(mem_store, sc.container_dwell(mem_store)), "cargo_backlog")
-    assert w["context"]["dwelling"] == 1
+    assert w["context"]["dwelling"] == 1 and w["level"] == "黄"
     sc.assert_evidence_real(mem_store, w["evidence"])
     assert wsvc.process(mem_store, sc.container_dwell(mem_store, port="P-DWELL-2",
                                                       released=True)).raised == 0
