@@ -120,3 +120,19 @@ def test_taking_an_event_on_assigns_it_to_the_actor(wsvc, mem_store):
     wsvc.lifecycle.transition(w["id"], "acknowledged", actor="duty2")
     got = wsvc.lifecycle.transition(w["id"], "in_progress", actor="duty2")
     assert got["assignee"] == "duty2" and got["started_at"]
+
+
+def test_same_situation_at_a_higher_level_escalates_the_open_event(wsvc):
+    from risk.warnings.engine import Candidate
+
+    def cand(level):
+        return Candidate("risky_link", level, "risky_link:abc", ("Enterprise", "E1"), "zh", "en",
+                         {"nodes": [], "relationships": []}, {}, 3600.0, "P1")
+
+    (o1, e1), = wsvc.lifecycle.record([cand("橙")])
+    (o2, e2), = wsvc.lifecycle.record([cand("红")])
+    (o3, e3), = wsvc.lifecycle.record([cand("黄")])
+    assert (o1, o2, o3) == ("raised", "merged", "merged")
+    assert e1["id"] == e2["id"] == e3["id"] and e3["level"] == "红" and e3["occurrences"] == 3
+    hist = wsvc.lifecycle.get(e1["id"])["history"]
+    assert [h["note"] for h in hist] == ["raised", "escalated 橙 → 红"]
