@@ -59,6 +59,12 @@ def _phone(v: str) -> str:
     return normalise.normalise_phone(v)
 
 
+def mention_digest(text: str) -> str:
+    """Stable 16-hex digest of a free-text mention (normalised first): the key of a mention
+    node such as a consignee named on a bill of lading."""
+    return hashlib.sha1(normalise.normalise_text(text).lower().encode()).hexdigest()[:16]
+
+
 TRANSFORMS: dict[str, Callable[[str], Any]] = {
     "upper": lambda v: v.upper(), "lower": lambda v: v.lower(), "strip": lambda v: v.strip(),
     "text": normalise.normalise_text,
@@ -68,7 +74,10 @@ TRANSFORMS: dict[str, Callable[[str], Any]] = {
     "mask_name": normalise.mask_name,
     "hs6": lambda v: v[:6], "hs_chapter": lambda v: v[:2], "hs_heading": lambda v: v[:4],
     "list": lambda v: [x for x in v.split("|") if x],
-    "hmac": None,  # bound at compile time with the settings' secret
+    "digest": mention_digest,
+    "hit01": lambda v: 1 if str(v).strip().lower() in ("hit", "1", "true", "yes", "查获") else 0,
+    "hmac": None,  # keyed hash with the settings' secret (identity numbers)
+    "phone_hmac": None,  # E.164 first, then the keyed hash (personal phones)
 }
 
 
@@ -79,6 +88,7 @@ class ValueSpec:
     template: str | None = None
     transform: str | None = None
     prefix: str = ""
+    allow_blank: bool = False  # templates: blank columns read as "" instead of "no value"
 
     def __post_init__(self) -> None:
         self._cols: list[str] = []
@@ -131,6 +141,7 @@ class Mapping_:
     relationships: list[RelSpec]
     encoding: str = "utf-8"
     path: str = ""
+    sensitive: list[str] = field(default_factory=list)  # masked in quarantine entries
 
     def all_columns(self) -> set[str]:
         cols = set(self.columns) | set(self.required) | set(self.checks)
@@ -151,7 +162,7 @@ def _value_spec(raw: Any, where: str) -> ValueSpec:
     if isinstance(raw, str):
         return ValueSpec(template=raw) if "{" in raw else ValueSpec(column=raw)
     if isinstance(raw, Mapping):
-        unknown = set(raw) - {"column", "const", "template", "transform", "prefix"}
+        unknown = set(raw) - {"column", "const", "template", "transform", "prefix", "allow_blank"}
         if unknown:
             raise MappingError(f"{where}: unknown keys {sorted(unknown)}")
         t = raw.get("transform")
@@ -160,7 +171,8 @@ def _value_spec(raw: Any, where: str) -> ValueSpec:
         if sum(k in raw for k in ("column", "const", "template")) != 1:
             raise MappingError(f"{where}: give exactly one of column, const, template")
         return ValueSpec(column=raw.get("column"), const=raw.get("const"),
-                         template=raw.get("template"), transform=t, prefix=raw.get("prefix", ""))
+                         template=raw.get("template"), transform=t, prefix=raw.get("prefix", ""),
+                         allow_blank=bool(raw.get("allow_blank", False)))
     if isinstance(raw, (int, float, bool)):
         return ValueSpec(const=raw)
     raise MappingError(f"{where}: a value must be a column name, a template or a mapping")
@@ -235,7 +247,8 @@ def parse_mapping(data: Mapping[str, Any], name: str = "mapping") -> Mapping_:
             columns=_as_list(data.get("columns")), required=_as_list(data.get("required")),
             record_key=_value_spec(rk, f"{name}.record_key") if rk else None,
             seen_at=data.get("seen_at"), checks=checks, nodes=nodes, relationships=rels,
-            encoding=str(data.get("encoding") or "utf-8"))
+            encoding=str(data.get("encoding") or "utf-8"),
+            sensitive=_as_list(data.get("sensitive")))
     except MappingError:
         raise
     except (AttributeError, TypeError) as e:
@@ -287,7 +300,9 @@ def eval_spec(spec: ValueSpec, row: Mapping[str, Any], secret: bytes | None) -> 
         for c in spec._cols:
             v = get_value(row, c)
             if is_blank(v):
-                return None
+                if not spec.allow_blank:
+                    return None
+                v = ""
             vals.append(v)
         out = spec._fmt.format(*vals)
     else:
@@ -295,10 +310,11 @@ def eval_spec(spec: ValueSpec, row: Mapping[str, Any], secret: bytes | None) -> 
         if is_blank(out):
             return None
     if spec.transform:
-        if spec.transform == "hmac":
+        if spec.transform in ("hmac", "phone_hmac"):
             if secret is None:
                 raise ValidationError(spec.column or "?", "***", "no HMAC key configured")
-            out = hmac_id(str(out), secret)
+            out = hmac_id(_phone(str(out)) if spec.transform == "phone_hmac" else str(out),
+                          secret)
         else:
             out = TRANSFORMS[spec.transform](out if not isinstance(out, str) else out.strip())
     return f"{spec.prefix}{out}" if spec.prefix else out

@@ -121,8 +121,36 @@ def normalise_address(addr: str | None) -> str:
 
 def address_key(addr: str | None) -> str:
     s = normalise_address(addr)
-    s = re.sub(r"(省|市|区|县)", r"\1", s)
     return strip_punctuation(s).replace(" ", "")
+
+
+_ADMIN = re.compile(r"^.{0,8}?(省|自治区)?.{0,6}?市|^.{1,8}?(新区|区|县|镇)")
+
+
+def address_core(addr: str | None) -> str:
+    """Street and number only: province/city/district prefixes and the floor/room after the
+    number dropped ('上海市浦东新区张江路128号5楼' -> '张江路128号'), for fuzzy matching."""
+    s = address_key(addr)
+    for _ in range(3):
+        m = _ADMIN.match(s)
+        if not m or m.end() >= len(s):
+            break
+        s = s[m.end():]
+    i = s.find("号")
+    return s[: i + 1] if i > 0 else s
+
+
+# major Chinese city names, stripped from company-name keys for a second comparison
+CITY_PREFIXES = ("上海", "北京", "天津", "重庆", "深圳", "广州", "宁波", "青岛", "厦门", "大连",
+                 "苏州", "东莞", "杭州", "南京", "武汉", "成都", "西安", "郑州", "长沙", "福州",
+                 "佛山", "无锡", "合肥", "昆明", "南宁", "珠海", "中山", "烟台", "连云港", "舟山")
+
+
+def strip_city(key: str) -> str:
+    for c in CITY_PREFIXES:
+        if key.startswith(c) and len(key) > len(c) + 1:
+            return key[len(c):]
+    return key
 
 
 # -- phones ---------------------------------------------------------------------------------

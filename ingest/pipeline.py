@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -227,11 +228,18 @@ def run_load(rows: Iterable[tuple[int, dict[str, Any] | BadRow]], *, source: str
     coll = _Collapser(source)
     in_batch = 0
 
+    sensitive = set(transformer.m.sensitive)
+
     def quarantine(line: int, errs: list[tuple[str, Any, str]], record: Any) -> None:
         rep.quarantined += 1
+        if sensitive and isinstance(record, dict):
+            record = {k: ("***" if k in sensitive and not is_blank(v) else v)
+                      for k, v in record.items()}
         for f, v, r in errs:
+            if f in sensitive:
+                v = "***"
             faults.append(Fault(source, line, f, v, r, record if isinstance(record, dict) else None))
-            kind = r.split(":")[0].split(" (")[0]
+            kind = re.sub(r"'[^']*'|\d+(\.\d+)?", "N", r.split(":")[0].split(" (")[0])
             rep.reasons[kind] = rep.reasons.get(kind, 0) + 1
             rep.faults += 1
 

@@ -144,6 +144,25 @@ def check_plate(value: Any, field: str = "plate") -> str:
     return s
 
 
+# -- resident identity numbers (GB 11643-1999) ----------------------------------------------
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def cn_id_check_char(first17: str) -> str:
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+def check_cn_id(value: Any, field: str = "id_number") -> str:
+    """18-character resident identity number with its ISO 7064 MOD 11-2 check character."""
+    s = _clean_code(value)
+    if not re.fullmatch(r"\d{17}[\dX]", s):
+        raise ValidationError(field, "***", "identity number must be 17 digits and a digit or X")
+    if s[17] != cn_id_check_char(s[:17]):
+        raise ValidationError(field, "***", "identity number check character is wrong")
+    return s
+
+
 # -- HS codes, countries, currencies ---------------------------------------------------------
 def check_hs(value: Any, field: str = "hs_code", *, allow_national: bool = False) -> str:
     s = re.sub(r"[\s.]", "", str(value if value is not None else ""))
@@ -250,6 +269,15 @@ def _clean_code(value: Any) -> str:
     return re.sub(r"[\s\-]", "", to_halfwidth(str(value if value is not None else ""))).upper()
 
 
+def _check_phone(value: Any, field: str) -> str:
+    from ingest.normalise import normalise_phone
+
+    try:
+        return normalise_phone(str(value))
+    except ValidationError as e:
+        raise ValidationError(field, value, e.reason) from None
+
+
 def _as_bool(fn):
     def is_valid(value: Any) -> bool:
         try:
@@ -272,7 +300,10 @@ is_valid_hs = _as_bool(check_hs)
 is_valid_country = _as_bool(check_country)
 is_valid_currency = _as_bool(check_currency)
 
+is_valid_cn_id = _as_bool(check_cn_id)
+
 CHECKS = {
+    "cn_id": check_cn_id, "phone": lambda v, field="phone": _check_phone(v, field),
     "uscc": check_uscc, "customs_code": check_customs_code, "container": check_container,
     "imo": check_imo, "mmsi": check_mmsi, "plate": check_plate, "hs": check_hs,
     "country": check_country, "currency": check_currency, "date": check_date,

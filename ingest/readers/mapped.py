@@ -34,4 +34,4 @@ def load_file(path: str | Path, mapping: str | Path | Mapping_, store=None, *,
 
 def _uses_hmac(m: Mapping_) -> bool:
     specs = [n.key for n in m.nodes] + [v for n in m.nodes for v in n.props.values()]
-    return any(s.transform == "hmac" for s in specs)
+    return any(s.transform in ("hmac", "phone_hmac") for s in specs)

@@ -92,10 +92,10 @@ FAULTS = {
 DUPLICATED = (50, 60)  # rows appended again verbatim at the end (before the truncated line)
 
 
-def make_faulty_kcs(tmp_path) -> dict:
-    """First 500 KCS train rows with the faults above, 2 verbatim duplicates, and the last
-    (501st) row cut in the middle with no newline. Returns paths and expectations."""
-    header, rows = kcs_rows(n=501)
+def make_faulty_kcs(tmp_path, n: int = 500) -> dict:
+    """First ``n`` KCS train rows with the faults above, 2 verbatim duplicates, and one more
+    row cut in the middle with no newline at the end. Returns paths and expectations."""
+    header, rows = kcs_rows(n=n + 1)
     idx = {c: i for i, c in enumerate(header)}
     rows = [list(r) for r in rows]
     for i, (col, val, _) in FAULTS.items():
