@@ -124,7 +124,7 @@ class Watchlist(Detector):
         elif ev.rel_type == "DROVE" and "Vehicle" in conv:
             yield ev.end, None
 
-    def _hits(self, conv: Link | tuple, params, cx: EvalContext):
+    def _hits(self, conv: tuple[str, str], params, cx: EvalContext):
         """(watched ref, evidence links) for a conveyance and, for a vehicle, its drivers."""
         label, key = conv
         node = cx.view.node(label, key)
