@@ -34,6 +34,9 @@ class KnowledgeSettings(BaseSettings):
     max_seq_length: int = 64
     embed_batch_size: int = 64
     dense: bool = True
+    # embed only texts whose port/customs/trade domain score >= this (0 = every text); on
+    # 2 CPU cores the English MiniLM embeds ~10-40 texts/s, so the whole corpus takes an hour
+    dense_min_domain: float = 0.0
     # faiss: exact flat index below this many vectors, HNSW above
     flat_max_vectors: int = 50_000
     hnsw_m: int = 32

