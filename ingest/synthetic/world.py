@@ -349,7 +349,7 @@ def generate_world(declarations: int = 10_000, seed: int = 7, out: str | Path = 
     cont_out = cont.astype(object)
     ci = np.where(corrupt)[0]
     for j, i in enumerate(ci):
-        if j % 2:
+        if j % 2 or road[i]:
             mass_out[i] = -mass_out[i]
         else:
             c = cont_out[i]
