@@ -28,7 +28,7 @@ from knowledge.crossref import link_all, norm_title
 from knowledge.exceptions import ArticleNotFoundError, IndexNotBuiltError, KnowledgeError
 from knowledge.fusion import rrf
 from knowledge.models import Article, Document, Hit, LoadReport
-from knowledge.rerank import FeatureReranker, QueryFeatures
+from knowledge.rerank import FeatureReranker, QueryFeatures, define_terms
 
 log = logging.getLogger(__name__)
 MODES = ("bm25_words", "bm25_bigrams", "bm25", "dense", "fused", "reranked")
@@ -258,7 +258,8 @@ class KnowledgeBase:
         bg = self.bm25_bigrams.scores(T.bigrams(T.strip_question(full)))
         qf = QueryFeatures(bigrams=set(T.bigrams(T.strip_question(full))),
                            law_doc_ids=set(law_doc_ids), article_num=article_num,
-                           concepts=set(concepts))
+                           concepts=set(concepts),
+                           define_terms=define_terms(query, T.words(T.strip_question(query))))
         items = []
         for i, s in cands:
             a = self.by_id[i]

@@ -2,7 +2,7 @@
 
 Weights: coordinate ascent on the even-numbered answerable questions of
 tests/data/qa_dev.jsonl (objective MRR@10 + 0.5·R@10), checked on the odd-numbered ones
-(full laws-cn index, BM25 stages): validation R@10 0.829 -> 0.867, MRR@10 0.598 -> 0.633.
+(full laws-cn index, BM25 stages): validation R@10 0.829 -> 0.876, MRR@10 0.598 -> 0.643.
 
 score = w · features, where the features of (question, article) are:
   rrf        the fused reciprocal-rank score (scaled by 60, so ~1 for a top-1 hit)
@@ -15,6 +15,7 @@ score = w · features, where the features of (question, article) are:
   core       1 for laws and administrative regulations, 0.5 for rules/interpretations, 0 else
   repealed   1 if the text is marked repealed by a later one
   domain     share of the text's articles that speak of ports, customs and trade
+  definition 1 if the question asks what a term means and the article defines it (X是指…)
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from typing import Sequence
 from knowledge.models import Article
 
 DEFAULT_WEIGHTS = {"rrf": 0.1, "bigram": 1.5, "coverage": 3.0, "title": 0.0, "law": 1.5,
-                   "number": 3.0, "concepts": 1.0, "core": 3.0, "repealed": -1.0, "domain": 0.75}
+                   "number": 3.0, "concepts": 1.0, "core": 3.0, "repealed": -1.0, "domain": 0.75,
+                   "definition": 1.0}
 CORE_KIND = {"法律": 1.0, "行政法规": 1.0, "guide": 1.0, "部门规章": 0.5, "司法解释": 0.5}
 
 
@@ -37,6 +39,7 @@ class QueryFeatures:
     law_doc_ids: set[str] = field(default_factory=set)
     article_num: tuple[int, int] | None = None  # (num, suffix)
     concepts: set[str] = field(default_factory=set)
+    define_terms: list[str] = field(default_factory=list)  # terms a "what is X" asks about
 
 
 class FeatureReranker:
@@ -68,6 +71,7 @@ class FeatureReranker:
             "core": CORE_KIND.get(a.doc_kind, 0.0),
             "repealed": 1.0 if a.status == "已废止" else 0.0,
             "domain": stages.get("domain", 0.0),
+            "definition": 1.0 if q.define_terms and _defines(a.text, q.define_terms) else 0.0,
         }
 
     def rerank(self, q: QueryFeatures, candidates: Sequence[tuple[Article, dict[str, float]]]
@@ -80,6 +84,24 @@ class FeatureReranker:
             out.append((a, score, f))
         out.sort(key=lambda x: -x[1])
         return out
+
+
+DEFINE_CUES = ("是什么", "什么意思", "什么是", "指什么", "是指", "定义", "含义", "怎么理解",
+               "what is", "what does", "meaning", "define")
+
+
+def define_terms(question: str, words: list[str]) -> list[str]:
+    """Content words of a definitional question ("提单是什么？"), else []."""
+    q = question.lower()
+    if not any(c in q for c in DEFINE_CUES):
+        return []
+    return [w for w in words if len(w) >= 2][:6]
+
+
+def _defines(text: str, terms: list[str]) -> bool:
+    head = text[:200]
+    return any(f"{t}，是指" in head or f"{t}是指" in head or f"所称{t}" in head
+               or f"{t}，指" in head for t in terms)
 
 
 _CACHE: dict[str, frozenset[str]] = {}

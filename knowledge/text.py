@@ -37,6 +37,10 @@ def init_jieba(cache_dir: Path | None = None, words: list[str] | None = None) ->
     import jieba
 
     with _lock:
+        if cache_dir is None and jieba.dt.tmp_dir is None:  # never jieba's default, /tmp
+            from knowledge.config import settings
+
+            cache_dir = Path(settings().data_dir) / "jieba"
         if cache_dir is not None:
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
             jieba.dt.tmp_dir = str(cache_dir)

@@ -82,9 +82,26 @@ def _label(p: Passage, lang: str) -> str:
     if p.status == "已废止":
         note = "; repealed by a later text" if lang == "en" else "；该文本已被后法废止"
     if lang == "en":
-        num = p.number
-        return f"{num} of 《{p.law}》 (version {ver}{note})"
+        return f"{_en_number(p.number)} of 《{p.law}》 (version {ver}{note})"
     return f"{p.citation}（{ver} 版{note}）"
+
+
+def _en_number(number: str) -> str:
+    """第九十七条 -> Article 97; 第十条之一 -> Article 10-1; guide clauses -> Clause 10.3.1."""
+    import re
+
+    from knowledge.numerals import cn_to_int
+
+    m = re.fullmatch(r"第(.+?)条(?:之(.+))?", number)
+    if m:
+        try:
+            n = str(cn_to_int(m.group(1)))
+            return f"Article {n}" + (f"-{cn_to_int(m.group(2))}" if m.group(2) else "")
+        except ValueError:
+            pass
+    if re.fullmatch(r"\d+(\.\d+)*", number):
+        return f"Clause {number}"
+    return number or "Text"
 
 
 class ExtractiveGenerator:
@@ -119,7 +136,11 @@ class ExtractiveGenerator:
         lines = ["Based on the provisions found (quoted in the original Chinese):"
                  if lang == "en" else "根据检索到的规定："]
         for i, p in enumerate(self.select(u, passages), start=1):
-            quote = "".join(best_sentences(p, qbg))
+            if p.features.get("f_number", 0.0) > 0:  # the article asked for: its lead
+                lead = p.text.split("\n")[0]
+                quote = lead if len(lead) <= 240 else lead[:240] + "…"
+            else:
+                quote = "".join(best_sentences(p, qbg))
             cites.append(Citation(article_id=p.article_id, citation=p.citation,
                                   version_date=p.version_date, quote=quote,
                                   link=f"/knowledge/articles/{p.article_id}"))

@@ -54,6 +54,12 @@ class ConsultService:
         self.sessions: OrderedDict[str, list[Understanding]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def warm_up(self) -> "ConsultService":
+        """Load the embedding model and the tokenisers now rather than on the first question."""
+        self.kb.warm_up()
+        understand("进口货物如实申报", self.kb)
+        return self
+
     def _history(self, session_id: str | None) -> list[Understanding]:
         if not session_id:
             return []
@@ -122,7 +128,7 @@ def get_service() -> ConsultService:
         if _service is None:
             from knowledge.kb import KnowledgeBase
 
-            _service = ConsultService(KnowledgeBase.load())
+            _service = ConsultService(KnowledgeBase.load()).warm_up()
         return _service
 
 

@@ -96,7 +96,7 @@ def is_follow_up(question: str, history: Sequence[Understanding]) -> bool:
     if FOLLOW_UP_RE.match(q) or PRONOUN_RE.search(q):
         return True
     english = T.is_english(q)
-    return (len(q.split()) <= 5) if english else content_chars(q) <= 6
+    return (len(q.split()) <= 5) if english else content_chars(q) <= 8
 
 
 EN_STOP = frozenset("""a an the of to in on for and or is are was be can do does did i we you my our your
@@ -117,7 +117,7 @@ def english_unmapped(question: str) -> float:
 LEGAL_CUES = re.compile(
     r"规定|法律|法规|条例|办法|第.{1,6}条|罚|处罚|处分|责任|违法|犯罪|走私|许可|审批|批准|备案|登记|申报|报关|报检|"
     r"检疫|检验|手续|要不要|需不需要|是否需要|必须|应当|可以|能不能|能否|允许|禁止|限制|免征|减免|征收|缴纳|退还|"
-    r"期限|多久|多长时间|怎么处理|怎么办|扣留|没收|担保|定义|是什么意思|算不算|属于|义务|权利|"
+    r"期限|多久|多长时间|怎么处理|怎么办|扣留|没收|担保|定义|是什么|什么是|指什么|算不算|属于|义务|权利|"
     r"penalt|fine|licen[cs]e|permit|allowed|required|must|law|article|regulation|exempt|duty|illegal",
     re.I)
 NONLEGAL_CUES = re.compile(
