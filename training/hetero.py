@@ -125,4 +125,50 @@ def declaration_frame(tables: Any, *, cutoff: str | None = None) -> Any:
         prev = day.groupby(level=0).shift(1).fillna(0.0)
         idx = pd.MultiIndex.from_arrays([g["importer"], g["date"]])
         f[f"importer_prior_{what}"] = prev.reindex(idx).fillna(0.0).values
+    # importer volume before the row (declarations on earlier days)
+    f["importer_prior_decl"] = (f.groupby("importer").cumcount()
+                                - f.groupby(["importer", "date"]).cumcount()).astype(float)
+    # time since the importer's registration (days), where the registry gave a date
+    ent = tables.nodes.get("Enterprise")
+    f["importer_age_days"] = np.nan
+    if ent is not None and "registered_on" in ent:
+        reg = pd.to_datetime(ent.set_index("key")["registered_on"], errors="coerce")
+        f["importer_age_days"] = (f["date"] - pd.to_datetime(f["importer"].map(reg))).dt.days
+    # cases the importer was involved in, dated strictly before the row
+    f["importer_prior_cases"] = 0.0
+    case, inv = tables.nodes.get("Case"), rels.get("INVOLVED_IN")
+    if case is not None and inv is not None and len(case) and len(inv) and "date" in case:
+        cdate = pd.to_datetime(case.set_index("key")["date"], errors="coerce")
+        c = inv.assign(cd=inv["end_key"].map(cdate)).dropna(subset=["cd"])
+        by_ent = {k: np.sort(g["cd"].to_numpy()) for k, g in c.groupby("start_key")}
+        f["importer_prior_cases"] = [
+            float(np.searchsorted(by_ent[i], np.datetime64(d), side="left")) if i in by_ent else 0.0
+            for i, d in zip(f["importer"], f["date"])]
     return f
+
+
+WINDOW_FEATURES = ["tax_rate", "log_net_mass", "log_value", "log_unit_price",
+                   "importer_prior_decl", "importer_prior_ins", "importer_prior_hit",
+                   "importer_prior_cases", "importer_age_days"]
+
+
+def window_to_hetero(tables: Any, *, cutoff: str | None = None) -> tuple[Any, Any]:
+    """(HeteroData, frame) for a graph window: declaration features = numeric fields (log
+    scaled), categorical codes of the declaration's own fields, importer volume, prior
+    inspections/hits/cases and age — all computed from rows strictly before each row's date
+    and before ``cutoff`` — and ``y`` = inspection labels (NaN = not inspected)."""
+    import pandas as pd
+
+    f = declaration_frame(tables, cutoff=cutoff)
+    X = pd.DataFrame({"tax_rate": f["tax_rate"],
+                      "log_net_mass": np.log1p(f["net_mass"].astype(float)),
+                      "log_value": np.log1p(f["value"].astype(float))})
+    X["log_unit_price"] = X["log_value"] - X["log_net_mass"]
+    for c in WINDOW_FEATURES[4:]:
+        X[c] = f[c].astype(float)
+    for c in ("process_type", "import_type", "import_use", "payment_type", "transport_mode",
+              "tax_type", "origin_indicator"):
+        X[f"cat_{c}"] = pd.factorize(f[c].astype(str))[0].astype(float)
+    data = build_hetero(f, X.to_numpy(float), f["label"].to_numpy(float))
+    data["declaration"].feature_names = list(X.columns)
+    return data, f

@@ -50,3 +50,23 @@ def test_build_hetero_has_declaration_and_entity_edges():
     ei = data[DECL, "importer", "importer"].edge_index
     assert ei.shape[1] == 200 and int(ei[1].max()) < data["importer"].num_nodes
     assert int(data[DECL].labelled.sum()) == 200
+
+
+def test_window_to_hetero_counts_only_earlier_cases_and_declarations():
+    pytest.importorskip("torch_geometric")
+    from training.hetero import window_to_hetero
+
+    f = simulate_frame(300, seed=9)
+    t = to_tables(f)
+    imp = "KCS:IMP:" + f["importer"].iloc[-1]
+    mid = str(f["date"].iloc[150].date())
+    t.nodes["Case"] = pd.DataFrame({"key": ["CASE1"], "date": [mid]})
+    t.relationships["INVOLVED_IN"] = pd.DataFrame({"start_key": [imp], "end_key": ["CASE1"]})
+    data, g = window_to_hetero(t)
+    rows = g[g["importer"] == imp]
+    assert (rows.loc[rows["date"] <= pd.Timestamp(mid), "importer_prior_cases"] == 0).all()
+    assert (rows.loc[rows["date"] > pd.Timestamp(mid), "importer_prior_cases"] == 1).all()
+    first = g.groupby("importer").head(1)
+    assert (first["importer_prior_decl"] == 0).all()
+    assert data["declaration"].x.shape[0] == len(g)
+    assert "importer_prior_cases" in data["declaration"].feature_names
