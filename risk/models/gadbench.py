@@ -34,7 +34,7 @@ def neighbour_means(pool: Any, X_pool: np.ndarray, names: list[str]) -> tuple[np
     for c in ENTITY_COLUMNS:
         codes, _ = pd.factorize(pool[c].astype(object).where(pool[c].notna(), None))
         m = codes >= 0
-        k = codes.max() + 1 if m.any() else 0
+        k = int(codes.max()) + 1 if m.any() else 1
         deg = np.bincount(codes[m], minlength=k).astype(float)
         sums = np.zeros((k, V.shape[1]))
         np.add.at(sums, codes[m], V[m])
