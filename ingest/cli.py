@@ -57,7 +57,8 @@ def _kcs(args: argparse.Namespace) -> dict[str, Any]:
     from ingest.readers.kcs import load_kcs
 
     with _store(args.dry_run) as store:
-        reps = [load_kcs(p, store, progress=True, limit=args.limit) for p in args.paths]
+        reps = [load_kcs(p, store, progress=True, limit=args.limit, dry_run=args.dry_run)
+                for p in args.paths]
     return _combine(reps)
 
 
@@ -65,7 +66,8 @@ def _file(args: argparse.Namespace) -> dict[str, Any]:
     from ingest.readers.mapped import load_file
 
     with _store(args.dry_run) as store:
-        reps = [load_file(p, args.mapping, store, progress=True) for p in args.paths]
+        reps = [load_file(p, args.mapping, store, progress=True, dry_run=args.dry_run)
+                for p in args.paths]
     return _combine(reps)
 
 
@@ -74,7 +76,8 @@ def _synthetic(args: argparse.Namespace) -> dict[str, Any]:
 
     with _store(args.dry_run or args.no_load) as store:
         out = generate_and_load(declarations=args.declarations, seed=args.seed, out=args.out,
-                                store=store, load=not args.no_load, progress=True)
+                                store=store, load=not args.no_load, progress=True,
+                                dry_run=args.dry_run)
     out["text"] = (f"world seed {args.seed}: {args.declarations} declarations written to "
                    f"{out['out']}" + ("" if args.no_load else
                                       f"; loaded {out['loaded']} rows, quarantined "
@@ -87,7 +90,7 @@ def _watch(args: argparse.Namespace) -> dict[str, Any]:
 
     with _store(args.dry_run) as store:
         out = watch(args.dir, store, mapping=args.mapping, once=args.once,
-                    interval=args.interval, max_polls=args.max_polls)
+                    interval=args.interval, max_polls=args.max_polls, dry_run=args.dry_run)
     out["text"] = (f"watched {args.dir}: {out['files']} files, loaded {out['loaded']}, "
                    f"quarantined {out['quarantined']}")
     return out

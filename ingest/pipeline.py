@@ -20,6 +20,7 @@ import logging
 import re
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -159,6 +160,22 @@ class RowTransformer:
         except ValidationError as e:
             return [e]
         return nodes, rels, seen_at
+
+
+@contextmanager
+def store_or_default(store, dry_run: bool) -> Iterator[Any]:
+    """``store`` as given; ``None`` opens the default graph (``graph.open_store()``) for the
+    duration, unless ``dry_run`` (validate and quarantine only, write nothing)."""
+    if store is not None or dry_run:
+        yield None if dry_run else store
+        return
+    from graph import open_store
+
+    s = open_store()
+    try:
+        yield s
+    finally:
+        s.close()
 
 
 def fingerprint(row: Mapping[str, Any]) -> str:

@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from ingest.config import IngestSettings, get_settings
 from ingest.exceptions import IngestError
 from ingest.mapping import builtin_mapping
-from ingest.pipeline import LoadReport, RowTransformer, run_load
+from ingest.pipeline import LoadReport, RowTransformer, run_load, store_or_default
 from ingest.sources import BadRow, iter_json_lines
 
 log = logging.getLogger("ingest.stream")
@@ -50,9 +50,18 @@ def _mapping_name(t: Any) -> str | None:
 
 
 def load_events(lines: Iterable[str], source: str, store=None, *,
-                settings: IngestSettings | None = None) -> dict[str, Any]:
-    """Load a JSONL stream of events; returns the load report (plus one per event type)."""
+                settings: IngestSettings | None = None, dry_run: bool = False
+                ) -> dict[str, Any]:
+    """Load a JSONL stream of events into ``store`` (default: ``graph.open_store()``;
+    ``dry_run``: validate and quarantine only). Returns the load report: read, loaded,
+    quarantined, duplicates, seconds, reasons, and ``by_type`` (one report per event type)."""
     settings = settings or get_settings()
+    with store_or_default(store, dry_run) as st:
+        return _load_events(lines, source, st, settings)
+
+
+def _load_events(lines: Iterable[str], source: str, store, settings: IngestSettings
+                 ) -> dict[str, Any]:
     groups: dict[str, list] = {}
     bad: list = []
     for line, row in iter_json_lines(lines):
@@ -119,19 +128,20 @@ def _fingerprint(path: Path) -> dict[str, Any]:
     return {"size": st.st_size, "mtime": st.st_mtime, "sha1": h.hexdigest()}
 
 
-def load_path(path: Path, kind: str, store, settings: IngestSettings) -> dict[str, Any]:
+def load_path(path: Path, kind: str, store, settings: IngestSettings,
+              dry_run: bool = False) -> dict[str, Any]:
     if kind == "kcs":
         from ingest.readers.kcs import load_kcs
-        return load_kcs(path, store, settings=settings).to_json()
+        return load_kcs(path, store, settings=settings, dry_run=dry_run).to_json()
     if kind == "events":
         with path.open(encoding="utf-8", errors="replace") as f:
-            return load_events(f, path.name, store, settings=settings)
+            return load_events(f, path.name, store, settings=settings, dry_run=dry_run)
     from ingest.readers.mapped import load_file
-    return load_file(path, kind, store, settings=settings).to_json()
+    return load_file(path, kind, store, settings=settings, dry_run=dry_run).to_json()
 
 
 def poll_once(directory: str | Path, store=None, *, mapping: str | None = None,
-              settings: IngestSettings | None = None) -> dict[str, Any]:
+              settings: IngestSettings | None = None, dry_run: bool = False) -> dict[str, Any]:
     """Load every new or changed file in ``directory`` once; returns what was done."""
     settings = settings or get_settings()
     d = Path(directory)
@@ -148,7 +158,7 @@ def poll_once(directory: str | Path, store=None, *, mapping: str | None = None,
         if prev and prev.get("sha1") == fp["sha1"]:
             continue
         try:
-            rep = load_path(path, kind, store, settings)
+            rep = load_path(path, kind, store, settings, dry_run)
         except IngestError as e:  # file-level error: nothing loaded, try again when it changes
             out["errors"].append(str(e))
             ledger[path.name] = {**fp, "error": str(e)}
@@ -168,7 +178,7 @@ def poll_once(directory: str | Path, store=None, *, mapping: str | None = None,
 
 def watch(directory: str | Path, store=None, *, mapping: str | None = None, once: bool = False,
           interval: float | None = None, max_polls: int | None = None,
-          settings: IngestSettings | None = None) -> dict[str, Any]:
+          settings: IngestSettings | None = None, dry_run: bool = False) -> dict[str, Any]:
     """Poll ``directory`` until interrupted (or once / max_polls times)."""
     settings = settings or get_settings()
     interval = settings.watch_interval_s if interval is None else interval
@@ -178,7 +188,7 @@ def watch(directory: str | Path, store=None, *, mapping: str | None = None, once
     tot = {"files": 0, "loaded": 0, "quarantined": 0, "duplicates": 0, "errors": [], "polls": 0}
     try:
         while True:
-            r = poll_once(d, store, mapping=mapping, settings=settings)
+            r = poll_once(d, store, mapping=mapping, settings=settings, dry_run=dry_run)
             tot["polls"] += 1
             for k in ("files", "loaded", "quarantined", "duplicates"):
                 tot[k] += r[k]

@@ -14,7 +14,7 @@ from typing import Any
 from ingest.config import IngestSettings, get_settings
 from ingest.exceptions import ValidationError
 from ingest.mapping import builtin_mapping
-from ingest.pipeline import LoadReport, RowTransformer, run_load
+from ingest.pipeline import LoadReport, RowTransformer, run_load, store_or_default
 from ingest.sources import open_rows
 
 
@@ -31,8 +31,10 @@ def source_id(path: str | Path) -> str:
 
 
 def load_kcs(path: str | Path, store=None, *, settings: IngestSettings | None = None,
-             progress: bool = False, limit: int | None = None) -> LoadReport:
-    """Load one KCS CSV file into ``store`` (``None``: validate and quarantine only).
+             progress: bool = False, limit: int | None = None,
+             dry_run: bool = False) -> LoadReport:
+    """Load one KCS CSV file into ``store`` (default: ``graph.open_store()``; ``dry_run``:
+    validate and quarantine only).
 
     Raises ``FileFormatError`` (nothing loaded) when the file is not UTF-8 CSV with the KCS
     columns. Bad rows are quarantined under PS_DATA_DIR/quarantine/kcs_<file>.jsonl."""
@@ -42,5 +44,6 @@ def load_kcs(path: str | Path, store=None, *, settings: IngestSettings | None = 
     if limit is not None:
         rows = (r for i, r in enumerate(rows) if i < limit)
     tr = RowTransformer(m, row_check=_fraud_consistent)
-    return run_load(rows, source=source_id(path), transformer=tr, store=store,
-                    settings=settings, progress=progress)
+    with store_or_default(store, dry_run) as st:
+        return run_load(rows, source=source_id(path), transformer=tr, store=st,
+                        settings=settings, progress=progress)

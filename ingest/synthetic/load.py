@@ -20,8 +20,9 @@ WORLD_FILES = [
 
 
 def load_world(directory: str | Path, store=None, *, settings: IngestSettings | None = None,
-               progress: bool = False) -> dict[str, Any]:
-    """Load every file of a generated world; returns totals and one report per file."""
+               progress: bool = False, dry_run: bool = False) -> dict[str, Any]:
+    """Load every file of a generated world into ``store`` (default: ``graph.open_store()``;
+    ``dry_run``: validate only); returns totals and one report per file."""
     from ingest.readers.mapped import load_file
 
     settings = settings or get_settings()
@@ -33,7 +34,7 @@ def load_world(directory: str | Path, store=None, *, settings: IngestSettings | 
         if not (d / fname).exists():
             continue
         rep = load_file(d / fname, mapping, store, settings=settings, progress=progress,
-                        source=f"syn:{d.name}/{fname}")
+                        source=f"syn:{d.name}/{fname}", dry_run=dry_run)
         files[fname] = rep.to_json()
         tot.add(rep)
     tot.seconds = time.perf_counter() - t0
@@ -46,7 +47,8 @@ def default_out(settings: IngestSettings, declarations: int, seed: int) -> Path:
 
 def generate_and_load(*, declarations: int, seed: int, out: str | Path | None = None,
                       store=None, load: bool = True, progress: bool = False,
-                      settings: IngestSettings | None = None) -> dict[str, Any]:
+                      settings: IngestSettings | None = None, dry_run: bool = False
+                      ) -> dict[str, Any]:
     from ingest.synthetic.world import generate_world
 
     settings = settings or get_settings()
@@ -56,5 +58,6 @@ def generate_and_load(*, declarations: int, seed: int, out: str | Path | None = 
     res: dict[str, Any] = {"out": str(out), "world": world["counts"],
                            "generate_seconds": world["seconds"]}
     if load:
-        res.update(load_world(out, store, settings=settings, progress=progress))
+        res.update(load_world(out, store, settings=settings, progress=progress,
+                              dry_run=dry_run))
     return res

@@ -117,4 +117,4 @@ def test_unreadable_file_fails_naming_file_and_loads_nothing(tmp_path, mem_store
 
 def test_missing_file_is_a_file_error(tmp_path, settings):
     with pytest.raises(FileFormatError, match="does not exist"):
-        load_kcs(tmp_path / "nope.csv", None, settings=settings)
+        load_kcs(tmp_path / "nope.csv", None, settings=settings, dry_run=True)

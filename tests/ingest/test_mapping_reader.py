@@ -93,4 +93,4 @@ def test_csv_missing_a_mapped_column_is_a_file_error(tmp_path, settings):
     f = tmp_path / "p.csv"
     f.write_text("code\nX\n")
     with pytest.raises(FileFormatError, match="missing columns \\['name'\\]"):
-        load_file(f, m, None, settings=settings)
+        load_file(f, m, None, settings=settings, dry_run=True)
