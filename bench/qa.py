@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", help="corpus folder (default PS_KNOWLEDGE_CORPUS_DIR)")
     ap.add_argument("--questions", default=str(REPO / "tests" / "data" / "qa_dev.jsonl"))
+    ap.add_argument("--holdout", default=str(REPO / "bench" / "results" / "qa_holdout.jsonl"),
+                    help="questions written after tuning, never tuned on ('' to skip)")
     ap.add_argument("--no-dense", action="store_true")
     ap.add_argument("--skip-build", action="store_true", help="reuse the built index")
     ap.add_argument("--out", default=str(REPO / "bench" / "results" / "qa.json"))
@@ -84,6 +86,14 @@ def main(argv: list[str] | None = None) -> int:
         result["modes"][mode] = r
         log(f"{mode}: R@1 {r['recall@1']} R@10 {r['recall@10']} MRR@10 {r['mrr@10']} "
             f"p95 {r['latency_ms_p95']} ms")
+    if args.holdout and Path(args.holdout).exists():
+        held = load_questions(args.holdout)
+        result["holdout"] = {m: evaluate(kb, held, mode=m, answer=m == "reranked")
+                             for m in ("bm25_bigrams", "bm25", "fused", "reranked")
+                             if m in result["modes"]}
+        h = result["holdout"]["reranked"]
+        log(f"holdout reranked: R@10 {h['recall@10']} MRR@10 {h['mrr@10']} "
+            f"answered {h['answer_rate']} refused {h['refusal_rate']}")
     rr, base = result["modes"]["reranked"], result["modes"]["bm25_bigrams"]
     result["done_when"] = {
         "all_texts_load": result["index"]["documents"] >= 1565,

@@ -58,6 +58,36 @@ GLOSSARY: dict[str, str] = {
 _GLOSS_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(k) for k in GLOSSARY),
                                                key=len, reverse=True)) + r")\b", re.I)
 
+# colloquial trader words -> the words the texts use (appended to the query, never replacing)
+COLLOQUIAL: dict[str, str] = {
+    "老外": "外国人", "外国客户": "外国人", "外国员工": "外国人", "外籍": "外国人", "打黑工": "非法就业",
+    "黑工": "非法就业", "逾期居留": "非法居留", "超期居留": "非法居留", "包裹": "邮递物品 邮件",
+    "快递": "邮递物品 快件", "邮包": "邮递物品", "带东西": "携带 行李物品", "随身带": "携带 行李物品",
+    "行李": "行李物品", "样品": "货样 样品", "拿样": "提取货样", "东西": "物品 货物 单证",
+    "报关": "申报 报关", "报错": "申报不实", "填错": "申报不实 修改", "少报": "申报不实", "瞒报": "申报不实",
+    "罚多少": "罚款", "怎么罚": "处罚 罚款", "罚钱": "罚款", "交税": "缴纳税款", "交钱": "缴纳",
+    "退税": "退还 税款", "多交": "多缴 退还", "少交": "少征 漏征", "补税": "补征 追征", "晚交": "滞纳金",
+    "扣货": "扣留", "查货": "查验", "开箱": "查验 开拆", "放货": "放行", "提货": "放行 提取",
+    "货到": "进境 运抵", "没人领": "无人认领", "转卖": "转让", "卖掉": "销售 转让", "跑路": "转移 藏匿",
+    "假货": "侵权 假冒", "山寨": "侵权", "牌子": "商标", "品牌": "商标 知识产权", "海关编码": "商品编码 税则号列",
+    "hs编码": "商品编码 税则号列", "归类": "商品归类", "许可": "许可证", "批文": "批准文件",
+    "检疫证": "检疫证书", "原产地证": "原产地证书", "报检": "报检 检验检疫", "商检": "商品检验 商检机构",
+    "法检": "必须经商检机构检验", "冻品": "冻肉 肉类 动物产品", "冻肉": "冻肉 动物产品", "肉": "动物产品",
+    "水果": "植物产品 水果", "种子": "种子 繁殖材料", "花草": "植物 繁殖材料", "宠物": "动物", "货代": "代理",
+    "报关行": "报关企业", "报关员": "报关人员", "船公司": "承运人", "集装箱": "集装箱 货物", "展品": "展览",
+    "两用": "两用物项", "管制": "出口管制", "账本": "账簿 会计", "查账": "稽查", "做账": "账簿",
+}
+_COLLOQ_RE = re.compile("|".join(sorted(map(re.escape, COLLOQUIAL), key=len, reverse=True)), re.I)
+
+
+def expand_colloquial(question: str) -> str:
+    """The question plus the statutory words for its colloquial ones."""
+    extra = []
+    for m in _COLLOQ_RE.finditer(question):
+        extra.append(COLLOQUIAL[m.group(0).lower()])
+    return question + (" " + " ".join(dict.fromkeys(extra)) if extra else "")
+
+
 FOLLOW_UP_RE = re.compile(r"^(那|那么|那如果|如果|还有|另外|这个|这种|这样|它|他们|要是|那要是|and |what about|"
                           r"how about|then |so )", re.I)
 PRONOUN_RE = re.compile(r"这种情况|这种|这个|那个|上述|上面|刚才|前面|它|this|that|it\b", re.I)
@@ -137,7 +167,7 @@ def intent_of(question: str) -> float:
 def understand(question: str, kb, history: Sequence[Understanding] = ()) -> Understanding:
     """Parse the question; ``history`` holds earlier turns' understandings (oldest first)."""
     lang = "en" if T.is_english(question) else "zh"
-    query = to_chinese_terms(question) if lang == "en" else question
+    query = to_chinese_terms(question) if lang == "en" else expand_colloquial(question)
     laws = kb.match_laws(question) if kb is not None else []
     art, label = parse_article_number(question)
     u = Understanding(question=question, language=lang, query=query.strip() or question,
