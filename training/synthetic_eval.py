@@ -37,7 +37,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 USD_CNY = 7.1
 BETA = 0.5
-DECL_MODELS = ("rules", "tabular", "gadbench_tree", "gnn")
+DECL_MODELS = ("rules", "tabular", "gadbench_tree", "gnn", "gnn_residual")
 
 
 def world_frames(d: Path, cut_quantile: float = 0.7) -> dict[str, Any]:

@@ -4,8 +4,8 @@ declaration-entity graph built by ``training.hetero.build_hetero``.
 Declaration nodes carry the tabular features (``risk.features``, log-scaled and
 standardised); entity nodes (importer, declarant, seller, courier, HS6, countries, office)
 carry [log degree]. Two SAGE layers let a declaration read the declarations that share its
-entities. Full-batch training (no pyg-lib / torch-sparse), loss only on labelled
-(inspected) declarations, model selection on the validation frame's AUPRC. The graph at
+entities. Full-batch training (no pyg-lib / torch-sparse); every training declaration is a
+node, the loss is only on labelled (inspected) ones, model selection on the validation frame's AUPRC. The graph at
 scoring time is the training history plus the frame being scored (inductive SAGE).
 Entity risk = mean declaration risk over the entity's declarations (``entity_scores``)."""
 
@@ -102,8 +102,18 @@ class HeteroGNNModel(RiskModel):
         lab = train[train["label"].notna()].reset_index(drop=True)
         self.feat = TabularFeaturizer(seed=s.seed).fit(lab)
         cols = ["key"] + list(ENTITY_COLUMNS)
-        self.history = lab[cols].reset_index(drop=True)
-        self.history_x = self._x(lab, training_rows=True)
+        # every training declaration is a node (message passing); only labelled ones get loss
+        hist = train.reset_index(drop=True)
+        mask = hist["label"].notna().to_numpy()
+        self.history = hist[cols].reset_index(drop=True)
+        hx = self._x(hist) if not mask.all() else None
+        lx = self._x(lab, training_rows=True)  # out-of-fold encodings for labelled rows
+        if hx is None:
+            hx = lx
+        else:
+            hx[mask] = lx
+        self.history_x = hx
+        lab_idx = torch.as_tensor(np.nonzero(mask)[0], dtype=torch.long)
         self.mu = np.nanmean(self.history_x, axis=0)
         self.sd = np.nanstd(self.history_x, axis=0) + 1e-6
         y_tr = torch.as_tensor(lab["label"].to_numpy(float), dtype=torch.float32)
@@ -133,7 +143,7 @@ class HeteroGNNModel(RiskModel):
             net.train()
             opt.zero_grad()
             out, _ = net(x_dict, ei)
-            loss = lossf(out[:n_hist] + off_tr, y_tr)
+            loss = lossf(out[lab_idx] + off_tr, y_tr)
             loss.backward()
             opt.step()
             if has_valid and (ep % 5 == 4 or ep == epochs - 1):
