@@ -107,3 +107,23 @@ def make_faulty_kcs(tmp_path, n: int = 500) -> dict:
     good = [r for i, r in enumerate(rows) if i not in FAULTS]
     return {"path": path, "header": header, "good_rows": good, "n_read": len(body) + 1,
             "truncated_line": len(body) + 2}
+
+
+def expected_counts(header, rows):
+    i = {c: k for k, c in enumerate(header)}
+    ents = set()
+    for r in rows:
+        ents.add("IMP:" + r[i["Importer ID"]])
+        ents.add("DEC:" + r[i["Declarant ID"]])
+        if r[i["Seller ID"]]:
+            ents.add("SEL:" + r[i["Seller ID"]])
+        if r[i["Courier ID"]]:
+            ents.add("COU:" + r[i["Courier ID"]])
+    return {
+        "Declaration": len({r[i["Declaration ID"]] for r in rows}),
+        "Enterprise": len(ents),
+        "Goods": len({r[i["HS6 Code"]] for r in rows}),
+        "Country": len({r[i["Country of Origin"]] for r in rows}
+                       | {r[i["Country of Departure"]] for r in rows}),
+        "Port": len({r[i["Office ID"]] for r in rows}),
+    }

@@ -8,9 +8,8 @@ import pytest
 from ingest.quarantine import QuarantineStore
 from ingest.readers.kcs import load_kcs
 
-from ingest_helpers import (FAULTS, KCS_TRAIN, KCS_VALID, MemoryStore, kcs_rows,
-                            make_faulty_kcs, write_csv)
-from test_kcs_reader import expected_counts
+from ingest_helpers import (FAULTS, KCS_TRAIN, KCS_VALID, MemoryStore, expected_counts,
+                            kcs_rows, make_faulty_kcs, write_csv)
 
 pytestmark = pytest.mark.integration
 

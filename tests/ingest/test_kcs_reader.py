@@ -8,29 +8,9 @@ from ingest.exceptions import FileFormatError
 from ingest.quarantine import QuarantineStore
 from ingest.readers.kcs import load_kcs
 
-from ingest_helpers import DUPLICATED, FAULTS, KCS_TRAIN, kcs_rows, write_csv
+from ingest_helpers import DUPLICATED, FAULTS, expected_counts, kcs_rows, write_csv
 
 pytestmark = pytest.mark.unit
-
-
-def expected_counts(header, rows):
-    i = {c: k for k, c in enumerate(header)}
-    ents = set()
-    for r in rows:
-        ents.add("IMP:" + r[i["Importer ID"]])
-        ents.add("DEC:" + r[i["Declarant ID"]])
-        if r[i["Seller ID"]]:
-            ents.add("SEL:" + r[i["Seller ID"]])
-        if r[i["Courier ID"]]:
-            ents.add("COU:" + r[i["Courier ID"]])
-    return {
-        "Declaration": len({r[i["Declaration ID"]] for r in rows}),
-        "Enterprise": len(ents),
-        "Goods": len({r[i["HS6 Code"]] for r in rows}),
-        "Country": len({r[i["Country of Origin"]] for r in rows}
-                       | {r[i["Country of Departure"]] for r in rows}),
-        "Port": len({r[i["Office ID"]] for r in rows}),
-    }
 
 
 def test_kcs_excerpt_loads_completely_with_counts_per_label(tmp_path, mem_store, settings):
