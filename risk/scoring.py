@@ -1,4 +1,5 @@
-"""Scoring: batch-score every declaration and linked entity and write ``risk_score``,
+"""Scoring: batch-score every declaration and linked entity (enterprises, goods, countries,
+ports; containers, vehicles, vessels and drivers where the graph has them) and write ``risk_score``,
 ``risk_level`` (高/中/低), ``model_version``, ``scored_at`` back to the graph; score one
 declaration on demand.
 
@@ -54,18 +55,46 @@ def entity_scores(frame: Any, scores: Any) -> dict[tuple[str, str], float]:
     return out
 
 
+def conveyance_scores(tables: Any, frame: Any, scores: Any) -> dict[tuple[str, str], float]:
+    """Containers, vehicles, vessels (from their declarations) and drivers (from the
+    vehicles they drove): 0.5·mean + 0.5·max of the linked declarations' scores."""
+    import pandas as pd
+
+    out: dict[tuple[str, str], float] = {}
+    ds = pd.Series(np.asarray(scores, dtype=float), index=frame["key"].astype(str))
+    for rtype in ("CARRIED_BY", "IN_CONTAINER"):
+        r = tables.relationships.get(rtype)
+        if r is None or not len(r):
+            continue
+        r = r.assign(_s=r["start_key"].astype(str).map(ds)).dropna(subset=["_s"])
+        labels = r["end_label"] if "end_label" in r else pd.Series(
+            ["Container" if rtype == "IN_CONTAINER" else "Vehicle"] * len(r), index=r.index)
+        for (lab, key), g in r.assign(_l=labels).groupby(["_l", "end_key"])["_s"]:
+            out[(str(lab), str(key))] = 0.5 * float(g.mean()) + 0.5 * float(g.max())
+    drove = tables.relationships.get("DROVE")
+    if drove is not None and len(drove):
+        vs = {k: v for (lab, k), v in out.items() if lab == "Vehicle"}
+        d = drove.assign(_s=drove["end_key"].map(vs)).dropna(subset=["_s"])
+        for key, g in d.groupby("start_key")["_s"]:
+            out[("Person", str(key))] = 0.5 * float(g.mean()) + 0.5 * float(g.max())
+    return out
+
+
 def batch_score(*, store: Any, model: Any = None, model_version: str | None = None,
                 cutoff: str | None = None, chunk: int = 5000) -> dict[str, Any]:
     """Score every declaration in the graph (and its linked entities) and write the risk
     properties back. ``model`` defaults to the registry's promoted version."""
-    from training.train import export_frame
+    from training.hetero import declaration_frame
+    from training.train import EXPORT_LABELS, EXPORT_RELS
 
     if model is None:
         from training.registry import load_promoted
 
         model, info = load_promoted()
         model_version = model_version or info["serving"]
-    frame = export_frame(store=store, cutoff=cutoff)
+    tables = store.export(labels=EXPORT_LABELS + ["Container", "Vehicle", "Vessel", "Person"],
+                          rel_types=EXPORT_RELS + ["CARRIED_BY", "IN_CONTAINER", "DROVE"])
+    frame = declaration_frame(tables, cutoff=cutoff)
     t0 = datetime.now(timezone.utc)
     scores = model.score(frame) if len(frame) else np.array([])
     at = t0.replace(microsecond=0).isoformat()
@@ -84,6 +113,8 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
     ent = entity_scores(frame, scores)
     by_label: dict[str, dict[str, float]] = {}
     for (label, key), v in ent.items():
+        by_label.setdefault(label, {})[key] = v
+    for (label, key), v in conveyance_scores(tables, frame, scores).items():
         by_label.setdefault(label, {})[key] = v
     for label, kv in by_label.items():
         _write(label, list(kv), np.fromiter(kv.values(), float))

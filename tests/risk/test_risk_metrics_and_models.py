@@ -109,3 +109,22 @@ def test_single_record_fast_path_matches_the_frame_path(frames):
     assert np.allclose(fast, m.score(rows), atol=1e-6)
     assert np.allclose(m.feat.transform_record(rows.iloc[0].to_dict()),
                        m.feat.transform(rows.head(1)), equal_nan=True)
+
+
+def test_containers_vehicles_and_drivers_get_scores_from_their_declarations():
+    import pandas as pd
+
+    from graph.base import Tables
+    from risk.scoring import conveyance_scores
+
+    frame = pd.DataFrame({"key": ["d1", "d2", "d3"]})
+    t = Tables(nodes={}, relationships={
+        "CARRIED_BY": pd.DataFrame({"start_key": ["d1", "d2"], "end_key": ["V1", "V1"],
+                                    "end_label": ["Vehicle", "Vehicle"]}),
+        "IN_CONTAINER": pd.DataFrame({"start_key": ["d3"], "end_key": ["C1"],
+                                      "end_label": ["Container"]}),
+        "DROVE": pd.DataFrame({"start_key": ["P1"], "end_key": ["V1"]})})
+    s = conveyance_scores(t, frame, [0.2, 0.8, 0.4])
+    assert s[("Vehicle", "V1")] == pytest.approx(0.5 * 0.5 + 0.5 * 0.8)
+    assert s[("Container", "C1")] == pytest.approx(0.4)
+    assert s[("Person", "P1")] == pytest.approx(s[("Vehicle", "V1")])
