@@ -139,13 +139,18 @@ class HeteroGNNModel(RiskModel):
             best = summarize(v["label"], off_v.numpy())["auprc"]
             best_state = {k: t.clone() for k, t in net.state_dict().items()}
             history.append((0, None, best))
+        import time as _time
+
+        t_train = 0.0
         for ep in range(epochs):
+            t_ep = _time.perf_counter()
             net.train()
             opt.zero_grad()
             out, _ = net(x_dict, ei)
             loss = lossf(out[lab_idx] + off_tr, y_tr)
             loss.backward()
             opt.step()
+            t_train += _time.perf_counter() - t_ep
             if has_valid and (ep % 5 == 4 or ep == epochs - 1):
                 net.eval()
                 with torch.no_grad():
@@ -160,6 +165,8 @@ class HeteroGNNModel(RiskModel):
         self._store(net)
         self.card.update({"features": [n for n in self.feat.names if not n.startswith("cat_")],
                           "hidden": self.hidden, "layers": self.layers, "epochs": epochs,
+                          "seconds_per_epoch": round(t_train / max(epochs, 1), 3),
+                          "graph": {t: int(data[t].num_nodes) for t in data.node_types},
                           "valid_auprc_by_epoch": history[-10:],
                           "edge_types": [list(e) for e in self.metadata[1]]})
 
