@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Any
 
 from graph import ontology
@@ -77,6 +78,35 @@ def mask_value(name: str, value: Any) -> Any:
     if name in ("name", "name_norm", "aliases") and s:
         return s[0] + "*" * min(len(s) - 1, 3) if len(s) > 1 else "*"
     return MASK
+
+
+_PII_PATTERNS = [
+    re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"),  # resident id (18)
+    re.compile(r"(?<![\dA-Za-z])\d{6}(?:19|20)\d{2}[01]\d[0-3]\d\d{3}(?![\dA-Za-z])"),  # (15/16)
+    re.compile(r"\+\d{7,15}(?!\d)"),  # E.164 phone
+    re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),  # CN mobile
+    re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),  # e-mail
+]
+
+
+def scrub_text(text: Any) -> Any:
+    """Mask id numbers, phone numbers and e-mail addresses inside free text (explanations,
+    reasons) shown to users without the ``pii`` grant."""
+    if not isinstance(text, str):
+        return text
+    for pat in _PII_PATTERNS:
+        text = pat.sub(MASK, text)
+    return text
+
+
+def scrub(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return scrub_text(obj)
+    if isinstance(obj, list):
+        return [scrub(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: scrub(v) for k, v in obj.items()}
+    return obj
 
 
 class Masker:

@@ -35,6 +35,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     d.add_argument("--shared", type=Path, default=Path("../shared"),
                    help="the shared folder with data/ and corpus/")
     d.add_argument("--no-serve", action="store_true", help="prepare everything, do not serve")
+    d.add_argument("--kcs-limit", type=int, default=None,
+                   help="load only the first N rows of each KCS file (a quicker first look)")
     d.add_argument("--port", type=int, default=None)
     d.set_defaults(handler=demo)
 
@@ -103,10 +105,16 @@ def audit_export(args: argparse.Namespace) -> dict[str, Any]:
 # ------------------------------------------------------------------ demo
 def _step(name: str, fn: Any, *a: Any, **kw: Any) -> Any:
     print(f"[demo] {name} …", file=sys.stderr, flush=True)
+    from api.errors import FeatureUnavailable
+
     try:
         out = fn(*a, **kw)
-    except (ImportError, AttributeError) as e:
+    except (ImportError, AttributeError, FeatureUnavailable) as e:
         print(f"[demo]   skipped: {name} — not available yet ({e})", file=sys.stderr)
+        return None
+    except Exception as e:  # noqa: BLE001 - one failed step must not stop the demo
+        log.exception("demo step failed: %s", name)
+        print(f"[demo]   FAILED: {name} — {type(e).__name__}: {e}", file=sys.stderr)
         return None
     return out
 
@@ -120,45 +128,75 @@ def _demo_graph() -> Any:
     return store
 
 
-def _demo_load(store: Any, shared: Path) -> dict[str, Any]:
+def _demo_load(state: Any, store: Any, shared: Path, limit: int | None) -> dict[str, Any]:
     counts = store.counts().get("nodes", {})
     if counts.get("Declaration", 0) > 0:
         print(f"[demo]   data already loaded ({counts.get('Declaration')} declarations): reused",
               file=sys.stderr)
         return {"reused": True, "declarations": counts.get("Declaration")}
-    from ingest import load_kcs  # type: ignore[attr-defined]
+    from api import services
 
     out = {}
     for f in sorted((shared / "data" / "customs-kcs").glob("*.csv")):
-        out[f.name] = load_kcs(store, f)
-        print(f"[demo]   loaded {f.name}: {out[f.name]}", file=sys.stderr)
+        out[f.name] = rep = services.load_kcs(state, store, f, limit=limit)
+        state.audit.append(actor="demo", role="system", action="ingest.kcs", target_type="source",
+                           target_id=f"kcs:{f.name}", detail={"report": rep})
+        print(f"[demo]   loaded {f.name}: {rep}", file=sys.stderr)
     return out
 
 
-def _demo_train(store: Any) -> Any:
+def _demo_train(state: Any, store: Any) -> Any:
     from api import services
 
     try:
-        if services.promoted_model():
+        if services.promoted_model(state):
             print("[demo]   a promoted model exists: reused", file=sys.stderr)
             return {"reused": True}
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - no registry yet: train
         pass
-    from training import train_and_promote  # type: ignore[attr-defined]
+    from training.train import train_from_store
 
-    return train_and_promote(store)
+    out = train_from_store(store=store, promote=True, data_dir=state.settings.data_dir)
+    state.audit.append(actor="demo", role="system", action="model.promote", target_type="model",
+                       target_id=str(out.get("version")), detail={"metrics": out.get("metrics")})
+    print(f"[demo]   trained and promoted {out.get('version')}: {out.get('metrics')}",
+          file=sys.stderr)
+    return out
 
 
-def _demo_score(store: Any) -> Any:
-    from risk import score_all  # type: ignore[attr-defined]
+def _demo_score(state: Any, store: Any) -> Any:
+    from api import services
+    from risk.scoring import batch_score
 
-    return score_all(store)
+    model, info = services.serving_model(state)
+    first = store.search("", labels=["Declaration"], limit=1)
+    if first and first[0].props.get("model_version") == info.get("serving"):
+        print("[demo]   scores of the promoted model already written: reused", file=sys.stderr)
+        return {"reused": True}
+    out = batch_score(store=store, model=model, model_version=info.get("serving"))
+    print(f"[demo]   scored: {out}", file=sys.stderr)
+    return out
 
 
-def _demo_index(shared: Path) -> Any:
-    from knowledge import build_index  # type: ignore[attr-defined]
+def _demo_index(state: Any, shared: Path) -> Any:
+    from api import services
 
-    return build_index(shared / "corpus")
+    try:
+        kb = services.knowledge_base(state)
+        print(f"[demo]   knowledge index exists ({len(kb.articles)} articles): reused",
+              file=sys.stderr)
+        return {"reused": True}
+    except Exception:  # noqa: BLE001 - not built yet
+        state.cache.pop("kb", None)
+    from knowledge import KnowledgeSettings, build_kb
+
+    ks = KnowledgeSettings(data_dir=state.settings.data_dir)
+    guide = shared / "docs" / "HS-T-82-2024-smart-port-guide.txt"
+    kb, report = build_kb(corpus_dir=shared / "corpus" / "laws-cn", settings=ks,
+                          extra_files=[guide] if guide.exists() else [])
+    state.cache["kb"] = kb
+    print(f"[demo]   knowledge index built: {report}", file=sys.stderr)
+    return report
 
 
 def _demo_trader_enterprise(store: Any) -> str | None:
@@ -205,12 +243,14 @@ def demo(args: argparse.Namespace) -> dict[str, Any]:
         store = _demo_graph()
     except ImportError as e:
         print(f"[demo]   skipped: graph engine not available yet ({e})", file=sys.stderr)
-    if store is not None:
-        _step("loading ../shared/data (KCS declarations)", _demo_load, store, shared)
-        _step("training and promoting a model", _demo_train, store)
-        _step("scoring entities", _demo_score, store)
-    _step("building the knowledge index", _demo_index, shared)
     app = create_app(settings=s, store=store)
+    state = app.state.ps
+    if store is not None:
+        _step("loading ../shared/data (KCS declarations)", _demo_load, state, store, shared,
+              args.kcs_limit)
+        _step("training and promoting a model", _demo_train, state, store)
+        _step("scoring entities", _demo_score, state, store)
+    _step("building the knowledge index", _demo_index, state, shared)
     users = _demo_users(app.state.ps, store)
     port = args.port or s.port
     lines = ["", "PortSentinel demo 智慧口岸风险情报",
@@ -218,7 +258,10 @@ def demo(args: argparse.Namespace) -> dict[str, Any]:
              f"  API docs  http://127.0.0.1:{port}/docs",
              f"  data      {s.data_dir.resolve()}  (audit log: {s.api_dir.resolve()}/audit.sqlite)",
              "  users (password):",
-             f"    {s.admin_user:<12} admin         (from PS_API_ADMIN_PASSWORD)"]
+             f"    {s.admin_user:<12} admin         "
+             + (s.admin_password.get_secret_value() if s.env == "development"
+                and s.admin_password.get_secret_value() == "change-me"
+                else "(PS_API_ADMIN_PASSWORD)")]
     for u in users:
         lines.append(f"    {u['username']:<12} {u['role']:<13} {u['password']}"
                      + (f"  enterprise {u['enterprise_key']}" if u["enterprise_key"] else ""))

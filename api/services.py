@@ -125,7 +125,8 @@ def _level(score: float | None) -> str | None:
         return None
 
 
-def risk_of(state: Any, store: Any, label: str, key: str, node: Any = None) -> dict[str, Any]:
+def risk_of(state: Any, store: Any, label: str, key: str, node: Any = None,
+            unmasked: bool = False) -> dict[str, Any]:
     """Score and explanation of one entity. A Declaration is scored and explained by the
     promoted model (risk.explain); other entities show the score the last scoring run wrote
     on the node."""
@@ -151,6 +152,11 @@ def risk_of(state: Any, store: Any, label: str, key: str, node: Any = None) -> d
     expl += [{"feature": f.get("feature"), "contribution": f.get("contribution"),
               "value": f.get("value")} for f in ex.get("features", []) if isinstance(f, dict)]
     score = ex.get("risk_score")
+    if not unmasked:
+        from api.authz import scrub
+
+        expl = scrub(expl)
+        ex = dict(ex, text_zh=scrub(ex.get("text_zh")), text_en=scrub(ex.get("text_en")))
     return {"score": score, "level": _level(score), "model_version": info.get("serving"),
             "model": ex.get("model"), "explanation": expl, "text_zh": ex.get("text_zh"),
             "text_en": ex.get("text_en"), "source": "promoted model"}
@@ -168,6 +174,9 @@ def build_targeting(state: Any, store: Any, *, port: str | None, date: str | Non
         r = it.get("reasons") or {}
         reasons = [{"zh": zh, "en": en} for zh, en in zip(r.get("zh", []), r.get("en", []))] \
             if isinstance(r, dict) else list(r)
+        from api.authz import scrub
+
+        reasons = scrub(reasons)  # lists are shared with every inspector
         items.append({"label": "Declaration", "key": str(it["declaration"]),
                       "score": it.get("risk_score"), "reasons": reasons,
                       "level": it.get("risk_level"), "pick": it.get("pick")})
@@ -224,21 +233,38 @@ def rollback_model(state: Any) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- ingest
-def load_events(store: Any, events: list[dict[str, Any]], source: str) -> dict[str, Any]:
-    return jsonable(_optional("ingest", "load_events", "event loading")(store, events,
-                                                                         source=source))
+def _ingest_settings(state: Any) -> Any:
+    cls = _optional("ingest.config", "IngestSettings", "ingest")
+    return cls(data_dir=state.settings.data_dir)
 
 
-def list_loads() -> list[dict[str, Any]]:
-    return jsonable(_optional("ingest", "list_loads", "the load history")())
+def load_events(state: Any, store: Any, events: list[dict[str, Any]], source: str,
+                ) -> dict[str, Any]:
+    fn = _optional("ingest", "load_events", "event loading")
+    return jsonable(fn(events, store, source=source, settings=_ingest_settings(state)))
 
 
-def list_quarantine(source: str | None, limit: int, offset: int) -> dict[str, Any]:
-    fn = _optional("ingest", "list_quarantine", "the quarantine")
-    out = jsonable(fn(source=source, limit=limit, offset=offset))
-    if isinstance(out, list):
-        out = {"items": out[:limit], "total": len(out)}
-    return out
+def load_kcs(state: Any, store: Any, path: Any, limit: int | None = None) -> dict[str, Any]:
+    fn = _optional("ingest", "load_kcs", "KCS loading")
+    return jsonable(fn(path, store, settings=_ingest_settings(state), limit=limit))
+
+
+def list_quarantine(state: Any, source: str | None, limit: int, offset: int,
+                    unmasked: bool) -> dict[str, Any]:
+    """Quarantined rows with their reasons; the offending value and the raw record are
+    withheld from users without the ``pii`` grant (a bad row may hold an id number)."""
+    cls = _optional("ingest.quarantine", "QuarantineStore", "the quarantine")
+    qs = cls(_ingest_settings(state).quarantine_dir)
+    rows = list(qs.read(source)) if qs.dir.exists() else []
+    rows.reverse()
+    items = []
+    for r in rows[offset: offset + limit]:
+        r = dict(r)
+        if not unmasked:
+            r["value"] = "****" if r.get("value") not in (None, "") else r.get("value")
+            r.pop("record", None)
+        items.append(r)
+    return {"items": items, "total": len(rows)}
 
 
 # ---------------------------------------------------------------- knowledge and QA
@@ -259,13 +285,42 @@ def get_article(state: Any, article_id: str) -> dict[str, Any]:
     return out
 
 
+def consult_service(state: Any) -> Any:
+    """The consultant over this app's knowledge base (qa.service.ConsultService), made once."""
+    cls = _optional("qa.service", "ConsultService", "the consultant")
+    return _cached(state, "consult", lambda: cls(knowledge_base(state)))
+
+
+def _earlier_questions(history: list[dict[str, Any]]) -> list[str]:
+    return [t["content"] for t in history if t.get("role") == "user"][-5:]
+
+
+def _citations(cites: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"n": i, "article_id": c.get("article_id"), "title": c.get("citation"),
+             "version_date": c.get("version_date"), "quote": c.get("quote")}
+            for i, c in enumerate(cites, 1)]
+
+
 def ask(state: Any, question: str, history: list[dict[str, Any]]) -> dict[str, Any]:
-    return jsonable(_optional("qa", "ask", "the consultant")(question, history=history))
+    ans = consult_service(state).answer(question, history=_earlier_questions(history))
+    out = jsonable(ans.to_json())
+    out["footnotes"] = _citations(out.get("citations", []))
+    return out
 
 
 def chat_stream(state: Any, question: str, history: list[dict[str, Any]],
                 ) -> Iterator[dict[str, Any]]:
-    """Events: {"type": "token", "text"}, {"type": "citation", ...}, {"type": "done", ...}."""
-    fn = _optional("qa", "chat_stream", "the streaming consultant")
-    for ev in fn(question, history=history):
-        yield jsonable(ev)
+    """The consultant's events as the UI's: {"type": "meta"|"token"|"done", ...}; the last
+    one carries the citations as numbered footnotes."""
+    svc = consult_service(state)
+    for ev in svc.chat_stream(question, history=_earlier_questions(history)):
+        kind, data = ev.get("event"), jsonable(ev.get("data"))
+        if kind == "token":
+            yield {"type": "token", "text": data}
+        elif kind == "meta":
+            yield {"type": "meta", **(data or {})}
+        elif kind == "sources":
+            yield {"type": "done", "answered": data.get("answered"),
+                   "refused": not data.get("answered", True),
+                   "confidence": data.get("confidence"),
+                   "citations": _citations(data.get("citations", []))}

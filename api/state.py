@@ -34,7 +34,7 @@ class AppState:
         self._owns_store = False
         self._lock = threading.Lock()
         self.cache: dict[str, Any] = {}  # serving model, knowledge base (api.services)
-        self.cache_lock = threading.Lock()
+        self.cache_lock = threading.RLock()
 
     def store(self) -> Any:
         """The GraphStore; opened on first use with ``graph.open_store()``."""

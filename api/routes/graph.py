@@ -78,7 +78,8 @@ def node(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep, label
     if n is None:
         raise NotFoundError(f"no {label} with key {key!r}", code="graph.not_found")
     audit(AUDITED_READS.get(label, "graph.node.read"), label, real)
-    risk = services.risk_of(state, store, label, real, node=n)
+    risk = services.risk_of(state, store, label, real, node=n,
+                           unmasked=user.has_grant("pii"))
     return {"node": masker.node(n.to_json(), unmasked), "risk": risk}
 
 

@@ -29,6 +29,7 @@ def entity(user: Reader, state: StateDep, store: StoreDep, audit: AuditDep,
     n = store.get(label, real)
     if n is None:
         raise NotFoundError(f"no {label} with key {key!r}", code="graph.not_found")
-    out = services.risk_of(state, store, label, real, node=n)
+    out = services.risk_of(state, store, label, real, node=n,
+                           unmasked=user.has_grant("pii"))
     audit("risk.read", label, real)
     return {"label": label, "key": key, **out}

@@ -55,3 +55,15 @@ def test_rate_limiter_blocks_after_the_limit():
     assert [rl.hit("a") for _ in range(3)] == [0.0, 0.0, 0.0]
     assert rl.hit("a") > 0
     assert rl.hit("b") == 0.0
+
+
+def test_free_text_is_scrubbed_of_id_numbers_phones_and_emails():
+    from api.authz import scrub
+
+    text = ("linked: Declaration 97061800 -[AGENT_FOR]- Person PHASH-1 -[HAS_PHONE]- Phone "
+            "+8613800138000; id 11010119900307123X, mobile 13800138000, mail a.b@example.cn")
+    out = scrub({"zh": [text], "n": 3})
+    s = out["zh"][0]
+    for secret in ("+8613800138000", "11010119900307123X", "13800138000", "a.b@example.cn"):
+        assert secret not in s
+    assert "97061800" in s and "PHASH-1" in s and out["n"] == 3

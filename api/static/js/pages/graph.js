@@ -1,7 +1,7 @@
 // Analyst graph explorer: search, expand, shortest path, filters, risk styling, side panel,
 // save / reopen / share investigations. Person data arrives masked unless the user has "pii".
 import { api } from "../api.js";
-import { t, applyI18n } from "../i18n.js";
+import { t, getLang, applyI18n } from "../i18n.js";
 import { h, toast, showError, fmtScore, modal } from "../ui.js";
 
 const LABELS = ["Enterprise", "Person", "Declaration", "Goods", "Country", "Port", "Address", "Phone",
@@ -57,7 +57,7 @@ async function select(node) {
     node.data("props", r.node.props);
     const props = Object.entries(r.node.props || {}).filter(([k]) => !["sources"].includes(k));
     const risk = r.risk || {};
-    panel.replaceChildren(
+    panel.replaceChildren(...[
       h("h3", { testid: "panel-title" }, `${label} · ${r.node.key}`),
       r.node.masked ? h("p", { class: "badge masked", i18n: "masked_note", testid: "masked-note" }) : null,
       h("h4", { i18n: "risk" }),
@@ -67,8 +67,9 @@ async function select(node) {
         risk.model_version ? h("div", { class: "muted" }, `${t("model")}: ${risk.model_version}`) : null),
       h("h4", { i18n: "explanation" }),
       h("ul", { class: "explain", testid: "panel-explanation" },
-        (risk.explanation || []).slice(0, 8).map(e => h("li", {}, typeof e === "string" ? e :
-          `${e.feature || e.name || e.reason || ""} ${e.contribution !== undefined ? "(" + Number(e.contribution).toFixed(3) + ")" : ""} ${e.text || e.detail || ""}`))),
+        (risk.explanation || []).slice(0, 10).map(e => h("li", {}, typeof e === "string" ? e :
+          (e.text || e.text_en) ? (getLang() === "en" ? (e.text_en || e.text) : (e.text || e.text_en)) :
+          `${e.feature || e.name || ""} ${e.contribution != null ? (e.contribution > 0 ? "+" : "") + Number(e.contribution).toFixed(3) : ""}`))),
       h("div", { class: "actions" },
         h("label", {}, h("span", { i18n: "hops" }), state.hops),
         h("button", { type: "button", i18n: "expand", testid: "expand", onclick: () => expand(label, r.node.key) }),
@@ -76,7 +77,7 @@ async function select(node) {
         h("button", { type: "button", i18n: "path_to", testid: "path-to", onclick: () => setEnd("to", label, r.node.key) })),
       h("h4", { i18n: "properties" }),
       h("table", { class: "props", testid: "panel-props" }, props.map(([k, v]) => h("tr", {}, h("th", {}, k),
-        h("td", {}, Array.isArray(v) ? v.join(", ") : String(v))))));
+        h("td", {}, Array.isArray(v) ? v.join(", ") : String(v)))))].filter(Boolean));
   } catch (e) { showError(e); }
 }
 

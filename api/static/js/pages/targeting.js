@@ -1,13 +1,14 @@
 // Inspector targeting list: issue (port/date/budget), ranked items with reasons,
 // open a declaration, record the inspection result.
 import { api } from "../api.js";
-import { t, applyI18n } from "../i18n.js";
+import { t, getLang, applyI18n } from "../i18n.js";
 import { h, toast, showError, table, fmtScore, pager } from "../ui.js";
 
 let S = null;
 
 function reasonText(r) {
   if (typeof r === "string") return r;
+  if (r.zh || r.en) return getLang() === "en" ? (r.en || r.zh) : (r.zh || r.en);
   return r.text || r.reason || r.message || [r.feature || r.name, r.contribution !== undefined ? Number(r.contribution).toFixed(3) : ""].filter(Boolean).join(" ");
 }
 

@@ -34,7 +34,7 @@ async function open(id) {
     const outcome = h("select", { testid: "w-outcome" }, ["confirmed", "false_alarm", "inconclusive"].map(o => h("option", { value: o, i18n: o })));
     const feedback = h("textarea", { testid: "w-feedback", rows: 3 });
     const note = h("input", { testid: "w-note" });
-    S.detail.replaceChildren(
+    S.detail.replaceChildren(...[
       h("h3", { testid: "w-title" }, `#${w.id} · ${w.rule} · ${w.level}`),
       h("p", {}, getLang() === "en" ? (w.message_en || w.message_zh) : (w.message_zh || w.message_en)),
       h("p", {}, `${t("status")}: `, h("b", { testid: "w-detail-status" }, t("st_" + w.status))),
@@ -45,7 +45,7 @@ async function open(id) {
           : h("label", {}, h("span", { i18n: "message" }), note),
         h("button", { type: "submit", i18n: step[1], testid: "w-next" })) : null,
       h("h4", {}, "⟲"), h("ul", { testid: "w-transitions" }, (w.transitions || []).map(x =>
-        h("li", {}, `${x.at} · ${x.actor} · ${x.from_status || ""} → ${x.to_status} ${x.note || ""}`))));
+        h("li", {}, `${x.at} · ${x.actor} · ${x.from_status || ""} → ${x.to_status} ${x.note || ""}`)))].filter(Boolean));
     applyI18n(S.detail);
   } catch (e) { showError(e); }
 }

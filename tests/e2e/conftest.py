@@ -1,0 +1,124 @@
+"""Browser tests: a real uvicorn on a free loopback port serving the app over the embedded
+graph (seeded small + a slice of the KCS data, a model trained and promoted on it, a small
+regulation index), driven by Debian's Chromium through Python playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "api"))
+import api_seed  # noqa: E402
+
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHARED = Path(os.environ.get("PS_SHARED_DIR") or ROOT.parent / "shared")
+LAWS = [("行政法", "海关法(2021-04-29).md"), ("经济法", "进出口商品检验法(2021-04-29).md"),
+        ("行政法规", "海关行政处罚实施条例(2004-09-19).md")]
+KCS_ROWS = 400
+expect.set_options(timeout=30_000)  # a targeting list or a first answer takes seconds here
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _prepare(state, store, tmp: Path) -> dict:
+    """Load a KCS slice, train + promote a model, build a small index: what `make demo`
+    does, on less data. Each step reports what it did (the tests read it)."""
+    from api import services
+
+    done: dict = {"seconds": {}}
+    t0 = time.monotonic()
+    kcs = SHARED / "data" / "customs-kcs" / "df_syn_train_eng.csv"
+    if kcs.exists():
+        rep = services.load_kcs(state, store, kcs, limit=KCS_ROWS)
+        state.audit.append(actor="e2e", role="system", action="ingest.kcs", target_type="source",
+                           target_id=f"kcs:{kcs.name}", detail={"report": rep})
+        done["kcs"] = rep
+        done["seconds"]["kcs"] = round(time.monotonic() - t0, 1)
+        from training.train import train_from_store
+
+        done["model"] = train_from_store(store=store, promote=True,
+                                         data_dir=state.settings.data_dir)
+        done["seconds"]["train"] = round(time.monotonic() - t0, 1)
+    corpus = tmp / "corpus"
+    for folder, name in LAWS:
+        src = SHARED / "corpus" / "laws-cn" / folder / name
+        if src.exists():
+            (corpus / folder).mkdir(parents=True, exist_ok=True)
+            shutil.copy(src, corpus / folder / name)
+    if corpus.exists():
+        from knowledge import KnowledgeSettings, build_kb
+
+        kb, _ = build_kb(corpus_dir=corpus, dense=False,
+                         settings=KnowledgeSettings(data_dir=state.settings.data_dir))
+        state.cache["kb"] = kb
+        done["kb"] = len(kb.articles)
+        done["seconds"]["kb"] = round(time.monotonic() - t0, 1)
+    print("[e2e] prepared:", done, file=sys.stderr)
+    return done
+
+
+@pytest.fixture(scope="session")
+def live(embedded_store, tmp_path_factory):
+    """{"url", "app", "store", "prepared"}: the app served by uvicorn on 127.0.0.1."""
+    import uvicorn
+
+    embedded_store.clear()
+    api_seed.seed(embedded_store)
+    tmp = tmp_path_factory.mktemp("e2e")
+    app = api_seed.make_app(tmp / "var", embedded_store)
+    prepared = _prepare(app.state.ps, embedded_store, tmp)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    th = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
+    th.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not th.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield {"url": f"http://127.0.0.1:{port}", "app": app, "store": embedded_store,
+           "prepared": prepared}
+    server.should_exit = True
+    th.join(timeout=15)
+    app.state.ps.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.js_errors = errors
+    yield pg
+    ctx.close()
