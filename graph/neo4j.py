@@ -42,6 +42,21 @@ def _clean(props: Mapping[str, Any], system: tuple[str, ...]) -> dict[str, Any]:
     return {k: _value(v) for k, v in props.items() if v is not None and k not in system}
 
 
+def _fold(rows: dict[Any, dict[str, Any]], key: Any, ident: dict[str, Any],
+          props: dict[str, Any], source: str, seen: str) -> None:
+    """Merge one record into ``rows[key]`` by the merge rule (later non-null props win)."""
+    row = rows.get(key)
+    if row is None:
+        rows[key] = {**ident, "props": dict(props), "sources": [source], "first": seen,
+                     "last": seen}
+        return
+    row["props"].update(props)
+    if source not in row["sources"]:
+        row["sources"].append(source)
+    row["first"] = min(row["first"], seen)
+    row["last"] = max(row["last"], seen)
+
+
 def _primary_label(labels: list[str]) -> str:
     for l in labels:
         if l in ontology.LABELS:
@@ -170,26 +185,47 @@ class Neo4jGraphStore(GraphStore):
     # -- writes -----------------------------------------------------------------
     def _statements(self, nodes: list[NodeRecord], rels: list[RelRecord]
                     ) -> list[tuple[str, list[dict[str, Any]]]]:
-        """(cypher, rows) per batch: nodes grouped by label, rels by (type, start, end)."""
+        """(cypher, rows) per batch, in write order: nodes by label, then per relationship
+        group (type, start label, end label) its absent end nodes, then the relationships.
+        Records of one call are merged per key first, by the ontology's merge rule."""
         stamp = now_iso()
+        d = self.dialect or detect(self._agent)
         out: list[tuple[str, list[dict[str, Any]]]] = []
-        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+        def add(cypher: str, rows: list[dict[str, Any]]) -> None:
+            out.extend((cypher, rows[i:i + self.batch_size])
+                       for i in range(0, len(rows), self.batch_size))
+
+        by_label: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for n in nodes:
-            by_label[n.label].append({"key": n.key, "source": n.source,
-                                      "seen": _value(n.seen_at) or stamp,
-                                      "props": _clean(n.props, ontology.SYSTEM_NODE_PROPS)})
+            _fold(by_label[n.label], n.key, {"key": n.key},
+                  _clean(n.props, ontology.SYSTEM_NODE_PROPS), n.source,
+                  _value(n.seen_at) or stamp)
         for label, rows in by_label.items():
-            q = queries.merge_nodes(label)
-            out += [(q, rows[i:i + self.batch_size]) for i in range(0, len(rows), self.batch_size)]
-        by_type: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+            multi = bool(ontology.NODE_TYPES[label].extra_labels)
+            if multi and not d.multi_label_merge:
+                add(queries.create_missing_nodes(label), list(rows.values()))
+            add(queries.merge_nodes(label, all_labels=d.multi_label_merge),
+                list(rows.values()))
+
+        by_type: dict[tuple[str, str, str], dict[Any, dict[str, Any]]] = defaultdict(dict)
         for r in rels:
-            by_type[(r.type, r.start_label, r.end_label)].append(
-                {"start": r.start_key, "end": r.end_key, "source": r.source,
-                 "seen": _value(r.seen_at) or stamp,
-                 "props": _clean(r.props, ontology.SYSTEM_REL_PROPS)})
+            _fold(by_type[(r.type, r.start_label, r.end_label)], (r.start_key, r.end_key),
+                  {"start": r.start_key, "end": r.end_key},
+                  _clean(r.props, ontology.SYSTEM_REL_PROPS), r.source,
+                  _value(r.seen_at) or stamp)
         for (t, sl, el), rows in by_type.items():
-            q = queries.merge_rels(t, sl, el)
-            out += [(q, rows[i:i + self.batch_size]) for i in range(0, len(rows), self.batch_size)]
+            ends: dict[str, dict[str, dict[str, Any]]] = {sl: {}, el: {}}
+            for row in rows.values():
+                for label, key in ((sl, row["start"]), (el, row["end"])):
+                    for src in row["sources"]:
+                        _fold(ends[label], key, {"key": key}, {}, src, row["first"])
+                    _fold(ends[label], key, {"key": key}, {}, row["sources"][0], row["last"])
+            for label, end_rows in ends.items():
+                add(queries.merge_bare_nodes(label) if d.multi_label_merge
+                    else queries.create_missing_nodes(label, stamped=True),
+                    list(end_rows.values()))
+            add(queries.merge_rels(t, sl, el), list(rows.values()))
         return out
 
     def _upsert(self, nodes: list[NodeRecord], relationships: list[RelRecord]) -> UpsertResult:

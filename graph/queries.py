@@ -5,9 +5,10 @@ against the ontology whitelist (``graph.ontology.check_*``); f-strings build str
 Every value (keys, properties, sources, dates, limits) travels as a ``$parameter``.
 
 The merge rule of ``graph/ontology.py`` is implemented by ``merge_nodes`` / ``merge_rels``:
+records of one call are first merged per key in Python by the same rule (``graph/neo4j.py``),
 ``row.props`` arrives with nulls already dropped (so a null never erases), ``SET x += props``
 overwrites with the non-null values, ``first_seen``/``last_seen`` keep min/max and
-``sources`` gains the row's source when absent.
+``sources`` gains the row's sources that are absent.
 """
 
 from __future__ import annotations
@@ -29,40 +30,65 @@ def _rel_type(rel_type: str) -> str:
     return ontology.check_rel_type(rel_type).type
 
 
-# SET clauses of the merge rule for a variable `x` stamped by row.seen / row.source
+# SET clauses of the merge rule for a variable `x`; rows arrive pre-merged (one per key):
+# row.sources (list), row.first / row.last (min / max seen of that call), row.props.
 def _stamp(x: str) -> str:
-    return (f"{x}.first_seen = CASE WHEN {x}.first_seen IS NULL OR row.seen < {x}.first_seen "
-            f"THEN row.seen ELSE {x}.first_seen END, "
-            f"{x}.last_seen = CASE WHEN {x}.last_seen IS NULL OR row.seen > {x}.last_seen "
-            f"THEN row.seen ELSE {x}.last_seen END, "
-            f"{x}.sources = CASE WHEN row.source IN coalesce({x}.sources, []) "
-            f"THEN {x}.sources ELSE coalesce({x}.sources, []) + row.source END")
+    return (f"{x}.first_seen = CASE WHEN {x}.first_seen IS NULL OR row.first < {x}.first_seen "
+            f"THEN row.first ELSE {x}.first_seen END, "
+            f"{x}.last_seen = CASE WHEN {x}.last_seen IS NULL OR row.last > {x}.last_seen "
+            f"THEN row.last ELSE {x}.last_seen END, "
+            f"{x}.sources = coalesce({x}.sources, []) + "
+            f"[s IN row.sources WHERE NOT s IN coalesce({x}.sources, [])]")
 
 
 def _bare(x: str) -> str:
-    """ON CREATE for an end node that a relationship record brings into being."""
-    return f"{x}.sources = [row.source], {x}.first_seen = row.seen, {x}.last_seen = row.seen"
+    """Stamps of a node that a relationship record brings into being."""
+    return f"{x}.sources = row.sources, {x}.first_seen = row.first, {x}.last_seen = row.last"
 
 
 # -- writes -----------------------------------------------------------------------------
 
-def merge_nodes(label: str) -> str:
-    """rows: [{key, props, source, seen}] -> one MERGE per row, all of ``label``."""
+def merge_nodes(label: str, *, all_labels: bool = True) -> str:
+    """rows: [{key, props, sources, first, last}], unique keys, all of ``label``.
+
+    ``all_labels=False`` MERGEs on the primary label only (ArcadeDB: see
+    ``create_missing_nodes``, which must run first in the same transaction)."""
+    pattern = _labels(label) if all_labels else f":{_label(label)}"
     return (f"UNWIND $rows AS row\n"
-            f"MERGE (n{_labels(label)} {{key: row.key}})\n"
+            f"MERGE (n{pattern} {{key: row.key}})\n"
             f"SET {_stamp('n')}\n"
             f"SET n += row.props\n"
             f"RETURN count(n) AS written")
 
 
+def create_missing_nodes(label: str, *, stamped: bool = False) -> str:
+    """rows: [{key, ...}], unique keys: CREATE the absent ones with all their labels.
+
+    For engines where MERGE on two labels is slow or breaks (ArcadeDB: a full scan, and
+    ``ON CREATE SET n:Extra`` trips its unique index). ``stamped`` sets the bare stamps."""
+    stamps = f" SET {_bare('n')}" if stamped else ""
+    return (f"UNWIND $rows AS row\n"
+            f"OPTIONAL MATCH (x:{_label(label)} {{key: row.key}})\n"
+            f"WITH row, x WHERE x IS NULL\n"
+            f"CREATE (n{_labels(label)} {{key: row.key}}){stamps}\n"
+            f"RETURN count(n) AS created")
+
+
+def merge_bare_nodes(label: str) -> str:
+    """rows: [{key, sources, first, last}]: end nodes of relationships, created if absent."""
+    return (f"UNWIND $rows AS row\n"
+            f"MERGE (n{_labels(label)} {{key: row.key}})\n"
+            f"  ON CREATE SET {_bare('n')}\n"
+            f"RETURN count(n) AS ensured")
+
+
 def merge_rels(rel_type: str, start_label: str, end_label: str) -> str:
-    """rows: [{start, end, props, source, seen}]; missing end nodes are created bare."""
+    """rows: [{start, end, props, sources, first, last}], unique (start, end); both end
+    nodes exist (ensured by the statements before it in the same transaction)."""
     ontology.check_pair(rel_type, start_label, end_label)
     return (f"UNWIND $rows AS row\n"
-            f"MERGE (a{_labels(start_label)} {{key: row.start}})\n"
-            f"  ON CREATE SET {_bare('a')}\n"
-            f"MERGE (b{_labels(end_label)} {{key: row.end}})\n"
-            f"  ON CREATE SET {_bare('b')}\n"
+            f"MATCH (a:{_label(start_label)} {{key: row.start}})\n"
+            f"MATCH (b:{_label(end_label)} {{key: row.end}})\n"
             f"MERGE (a)-[r:{_rel_type(rel_type)}]->(b)\n"
             f"SET {_stamp('r')}\n"
             f"SET r += row.props\n"

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -17,21 +14,6 @@ ENGINES = [e.strip() for e in os.environ.get("PS_TEST_ENGINES", "arcadedb,neo4j"
            if e.strip()]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _launcher_classpath() -> str:
-    jar, lib = LAUNCHER / "target" / "neo4j-test.jar", LAUNCHER / "target" / "lib"
-    if not (jar.exists() and lib.is_dir()):
-        if not shutil.which("mvn"):
-            pytest.skip("Neo4j launcher not built and Maven is missing (run `make neo4j-jars`)")
-        subprocess.run(["make", "-s", "-C", str(ROOT), "neo4j-jars"], check=True)
-    return f"{jar}:{lib}/*"
-
-
 @pytest.fixture(scope="session")
 def neo4j_server(tmp_path_factory):
     """bolt:// URI of a real Neo4j 5.26 for this session (started here, stopped at the end)."""
@@ -39,36 +21,16 @@ def neo4j_server(tmp_path_factory):
     if uri:
         yield uri
         return
-    cp = _launcher_classpath()
-    java = shutil.which("java")
-    if not java:
-        pytest.skip("java is not installed")
-    port = _free_port()
-    home = tmp_path_factory.mktemp("neo4j")
-    log_path = home / "launcher.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [java, "-Xms256m", "-Xmx768m", "-XX:+UseSerialGC", "-cp", cp,
-         "portsentinel.Neo4jTestServer", str(port), str(home / "db")],
-        stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
+    from graph.exceptions import GraphUnavailable
+    from graph.testing import neo4j_server as run_neo4j
+    if not shutil.which("java") or not (shutil.which("mvn") or LAUNCHER.joinpath(
+            "target", "neo4j-test.jar").exists()):
+        pytest.skip("Neo4j needs java and the Maven-built launcher (`make neo4j-jars`)")
     try:
-        deadline = time.monotonic() + 240
-        while "NEO4J READY" not in log_path.read_text():
-            if proc.poll() is not None:
-                pytest.fail(f"Neo4j launcher exited {proc.returncode}:\n"
-                            f"{log_path.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"Neo4j did not start in 240 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield f"bolt://127.0.0.1:{port}"
-    finally:
-        proc.stdin.close()  # the launcher shuts down when its stdin closes
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        with run_neo4j(tmp_path_factory.mktemp("neo4j")) as uri:
+            yield uri
+    except GraphUnavailable as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="session")
