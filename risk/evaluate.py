@@ -27,7 +27,7 @@ DEFAULT_MODELS = ("rules", "tabular", "gadbench_tree", "gnn", "gnn_residual")
 def pick_best(valid_metrics: dict[str, dict[str, float]]) -> str:
     return sorted(valid_metrics, key=lambda n: (-(valid_metrics[n]["precision@5"]
                                                   + valid_metrics[n]["precision@10"]),
-                                                -valid_metrics[n]["auprc"], n))[0]
+                                                -(valid_metrics[n]["auprc"] or 0.0), n))[0]
 
 
 def evaluate_frames(train: Any, valid: Any, test: Any, *,

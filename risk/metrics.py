@@ -32,7 +32,7 @@ def recall_at(y: Any, scores: Any, pct: float) -> float:
     return float(y[_top(s, pct)].sum() / tot) if tot > 0 else 0.0
 
 
-def summarize(y: Any, scores: Any) -> dict[str, float]:
+def summarize(y: Any, scores: Any) -> dict[str, float | None]:
     """All metrics of the issue's JSON contract, as fractions in 0..1."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -44,8 +44,9 @@ def summarize(y: Any, scores: Any) -> dict[str, float]:
     for p in PCTS:
         out[f"recall@{p}"] = round(recall_at(y, s, p), 4)
     both = len(set(y.tolist())) == 2
-    out["auroc"] = round(float(roc_auc_score(y, s)), 4) if both else float("nan")
-    out["auprc"] = round(float(average_precision_score(y, s)), 4) if both else float("nan")
+    # undefined with one class: None (JSON null), never NaN (not valid JSON)
+    out["auroc"] = round(float(roc_auc_score(y, s)), 4) if both else None
+    out["auprc"] = round(float(average_precision_score(y, s)), 4) if both else None
     return out
 
 

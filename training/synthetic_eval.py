@@ -197,7 +197,7 @@ def evaluate_synthetic(*, declarations: int = 20000, seed: int = 7, out: str | N
         out_valid[name] = summarize(valid["label"], m.score(valid))
         out_test[name] = summarize(test["label"], m.score(test))
         log.info("synthetic %s: test p@5=%.3f auprc=%.3f", name, out_test[name]["precision@5"],
-                 out_test[name]["auprc"])
+                 out_test[name]["auprc"] or 0.0)
     best = pick_best(out_valid)
     tab = fitted.get("tabular") or fitted[best]
     ent = entity_metrics(fr, tab.score(hist))

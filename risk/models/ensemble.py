@@ -39,7 +39,7 @@ class GNNTreeEnsemble(RiskModel):
             t, g = self.tree.score(v), self.gnn.score(v)
             for w in GRID:
                 m = summarize(v["label"], (1 - w) * t + w * g)
-                table.append((w, m["precision@5"] + m["precision@10"], m["auprc"]))
+                table.append((w, m["precision@5"] + m["precision@10"], m["auprc"] or 0.0))
             # best sum of p@5+p@10, then AUPRC, then the smaller w
             self.w = sorted(table, key=lambda r: (-r[1], -r[2], r[0]))[0][0]
         else:

@@ -136,7 +136,7 @@ class HeteroGNNModel(RiskModel):
         best, best_state, history = -1.0, None, []
         x_dict, ei = data.x_dict, data.edge_index_dict
         if has_valid and self.zero_init_head:  # epoch 0 = the offset alone
-            best = summarize(v["label"], off_v.numpy())["auprc"]
+            best = summarize(v["label"], off_v.numpy())["auprc"] or 0.0
             best_state = {k: t.clone() for k, t in net.state_dict().items()}
             history.append((0, None, best))
         import time as _time
@@ -156,7 +156,7 @@ class HeteroGNNModel(RiskModel):
                 with torch.no_grad():
                     o, _ = net(x_dict, ei)
                 m = summarize(v["label"], (o[n_hist:] + off_v).numpy())
-                crit = m["auprc"]
+                crit = m["auprc"] or 0.0
                 history.append((ep + 1, round(float(loss.detach()), 4), crit))
                 if crit > best:
                     best, best_state = crit, {k: t.clone() for k, t in net.state_dict().items()}
