@@ -13,7 +13,7 @@ class QASettings(BaseSettings):
     mode: str = "reranked"  # retrieval mode (knowledge.kb.MODES)
     max_quotes: int = 3  # sentences quoted in an extractive answer
     # refusal: answer only when confidence >= this (calibrated on tests/data/qa_dev.jsonl)
-    refusal_threshold: float = 0.5
+    refusal_threshold: float = 0.45
     history_turns: int = 3  # earlier turns a follow-up may lean on
     # optional OpenAI-compatible generator
     llm_enabled: bool = False

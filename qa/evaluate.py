@@ -58,8 +58,12 @@ def _history(kb, q: dict) -> list[Understanding]:
 
 
 def evaluate(kb, questions: Iterable[dict[str, Any]], *, mode: str = "reranked", k: int = 10,
-             threshold: float = 0.5, answer: bool = True, per_question: bool = False
+             threshold: float | None = None, answer: bool = True, per_question: bool = False
              ) -> dict[str, Any]:
+    if threshold is None:
+        from qa.config import settings
+
+        threshold = settings().refusal_threshold
     questions = list(questions)
     retriever = HybridRetriever(kb, mode=mode)
     gen = ExtractiveGenerator(threshold=threshold)

@@ -46,10 +46,10 @@ def confidence_features(u: Understanding, passages: list[Passage]) -> dict[str, 
 
 # logistic model of "answerable" (sklearn LogisticRegression, C=1, balanced classes) fitted
 # on tests/data/qa_dev.jsonl over the full laws-cn index; 5-fold CV at 90% answered refused
-# 92% of the unanswerable questions.
-CONF_WEIGHTS = {"bias": -3.502, "coverage": 1.471, "word_coverage": 1.6, "law": 0.065,
-                "number": 0.085, "unknown": -2.319, "unmapped": -2.414, "domain": 2.344,
-                "rerank": 1.153, "intent": 2.01}
+# 83% of the unanswerable questions (threshold 0.50).
+CONF_WEIGHTS = {"bias": -3.329, "coverage": 1.756, "word_coverage": 2.235, "law": 0.121,
+                "number": 0.148, "unknown": -2.521, "unmapped": -2.452, "domain": 1.215,
+                "rerank": 1.318, "intent": 1.539}
 
 
 def confidence(u: Understanding, passages: list[Passage],
@@ -107,7 +107,8 @@ def _en_number(number: str) -> str:
 class ExtractiveGenerator:
     name = "extractive"
 
-    def __init__(self, *, threshold: float = 0.5, max_quotes: int = 3, rerank_margin: float = 0.3):
+    def __init__(self, *, threshold: float = 0.45, max_quotes: int = 3,
+                 rerank_margin: float = 0.3):
         self.threshold = threshold
         self.max_quotes = max_quotes
         self.rerank_margin = rerank_margin
