@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -22,6 +22,10 @@ ROUTERS = ("health", "auth", "users", "graph", "investigations", "risk", "target
            "declarations", "inspections", "warnings", "ingest", "qa", "knowledge", "models",
            "audit")
 
+# the UI loads only its own files (Cytoscape.js is vendored): no CDN, no inline script
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+       "form-action 'self'")
 TAGS = [
     {"name": "health", "description": "liveness and readiness"},
     {"name": "auth", "description": "OAuth2 password flow (bearer JWT) and UI session cookie"},
@@ -97,6 +101,19 @@ def create_app(*, settings: ApiSettings | None = None, store: Any = None) -> Fas
                 continue
             raise
         app.include_router(mod.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        h = response.headers
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        if request.url.path.startswith("/ui"):
+            h.setdefault("Content-Security-Policy", CSP)
+        if settings.env == "production":
+            h.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -101,3 +101,12 @@ def test_openapi_lists_every_resource(client):
     tags = {t for p in spec["paths"].values() for op in p.values() for t in op.get("tags", [])}
     assert {"graph", "risk", "targeting", "inspections", "ingest", "qa", "knowledge", "models",
             "auth", "audit", "health"} <= tags
+
+
+def test_ui_is_served_with_a_strict_content_security_policy(client):
+    r = client.get("/ui/")
+    assert r.status_code == 200 and "PortSentinel" in r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-frame-options"] == "DENY"
+    assert client.get("/ui/vendor/cytoscape.min.js").status_code == 200
+    assert client.get("/", follow_redirects=False).headers["location"] == "/ui/"

@@ -96,6 +96,7 @@ def test_inspector_works_a_targeting_list(page, live):
     expect(page.locator("[data-testid=decl-status]")).to_have_text("inspected")
     expect(page.locator("[data-testid=decl-inspections] li")).to_have_count(1)
     expect(rows.first.locator(".badge")).to_have_text("inspected")
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, "03-targeting-list")
     log = live["app"].state.ps.audit.query(action="inspection.record", limit=5)[0]
     assert log and log[0]["actor"] == "inspector"
