@@ -47,10 +47,12 @@ def current_user(request: Request, state: StateDep,
         raise Unauthenticated("the session is invalid or has expired; sign in again",
                               code="auth.invalid_token")
     user = state.users.get(claims["sub"])
-    if user is None or not user.active or user.token_version != claims.get("tv"):
+    if user is None or not user.active or user.token_version != claims.get("tv") \
+            or state.users.is_revoked(claims.get("jti")):
         raise Unauthenticated("the session is no longer valid; sign in again",
                               code="auth.invalid_token")
     request.state.user = user
+    request.state.claims = claims
     if via_cookie and request.method not in SAFE_METHODS and \
             request.headers.get("x-ps-csrf") != "1":
         raise Forbidden("a cookie session needs the X-PS-CSRF: 1 header to change anything",

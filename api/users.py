@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS users (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS revoked_tokens (jti TEXT PRIMARY KEY, exp INTEGER NOT NULL);
 """
 
 
@@ -164,6 +165,18 @@ class UserStore:
             self.db.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                             (security.hash_password(password), username))
         return _row_user(row)
+
+    def revoke(self, jti: str, exp: int) -> None:
+        """End one session before its expiry (sign-out); expired entries are pruned."""
+        import time
+
+        self.db.execute("INSERT OR IGNORE INTO revoked_tokens VALUES (?, ?)", (jti, int(exp)))
+        self.db.execute("DELETE FROM revoked_tokens WHERE exp < ?", (int(time.time()),))
+
+    def is_revoked(self, jti: str | None) -> bool:
+        if not jti:
+            return False
+        return self.db.one("SELECT 1 AS x FROM revoked_tokens WHERE jti = ?", (jti,)) is not None
 
     def ensure(self, *, username: str, password: str, role: str, **kw: Any) -> tuple[User, bool]:
         """Create the user unless it exists; returns (user, created)."""

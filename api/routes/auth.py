@@ -75,9 +75,12 @@ def login(body: LoginBody, request: Request, response: Response, state: StateDep
     return {"user": _me(user), "expires_at": exp}
 
 
-@router.post("/logout", summary="Sign out of the web UI")
-def logout(response: Response, user: CurrentUser, state: StateDep,
+@router.post("/logout", summary="Sign out: the session's token is revoked and the cookie cleared")
+def logout(request: Request, response: Response, user: CurrentUser, state: StateDep,
            audit: AuditDep) -> dict[str, str]:
+    claims = getattr(request.state, "claims", {}) or {}
+    if claims.get("jti"):
+        state.users.revoke(claims["jti"], claims.get("exp", 0))
     response.delete_cookie(state.settings.cookie_name, path="/")
     audit("auth.logout", "user", user.username)
     return {"status": "signed out"}

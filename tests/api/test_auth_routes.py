@@ -44,6 +44,7 @@ def test_cookie_session_needs_csrf_header_to_change_things(app):
     with TestClient(app) as c:
         r = c.post("/auth/login", json={"username": "inspector", "password": PASSWORD})
         assert r.status_code == 200 and "ps_session" in r.cookies
+        token = r.cookies["ps_session"]
         assert "httponly" in r.headers["set-cookie"].lower()
         assert "samesite=strict" in r.headers["set-cookie"].lower()
         assert c.get("/auth/me").json()["username"] == "inspector"
@@ -51,6 +52,9 @@ def test_cookie_session_needs_csrf_header_to_change_things(app):
         r = c.post("/inspections", json=body)
         assert r.status_code == 403 and r.json()["code"] == "auth.csrf"
         assert c.post("/auth/logout", headers={"X-PS-CSRF": "1"}).status_code == 200
+        # the signed-out token no longer works, even when replayed as a bearer token
+        r = c.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401
 
 
 def test_changing_a_user_ends_its_sessions(client, auth, app):
