@@ -159,6 +159,8 @@ class RowTransformer:
                 rels.append(RelRecord(spec.type, sl, sk, el, ek, props, source, seen_at))
         except ValidationError as e:
             return [e]
+        except (TypeError, ValueError, AttributeError) as e:  # e.g. a JSON number where text
+            return [ValidationError("_row", None, f"value cannot be converted ({e})")]
         return nodes, rels, seen_at
 
 

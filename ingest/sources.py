@@ -151,7 +151,20 @@ def iter_json_lines(lines: Iterable[str], start: int = 1) -> Iterator[Row]:
         if not isinstance(obj, dict):
             yield i, BadRow("_row", s[:200], "not a JSON object")
             continue
-        yield i, obj
+        yield i, _as_text(obj)
+
+
+def _as_text(v):
+    """JSON scalars as the text a CSV cell would hold, so one set of checks serves both."""
+    if isinstance(v, dict):
+        return {k: _as_text(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_as_text(x) for x in v]
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v) if isinstance(v, float) else str(v)
+    return v
 
 
 def detect_format(path: Path, declared: str | None) -> str:

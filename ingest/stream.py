@@ -86,8 +86,7 @@ def _load_events(lines: Iterable[str], source: str, store, settings: IngestSetti
         per["_malformed"] = rep.to_json()
     for mname in sorted(groups, key=lambda m: _ORDER.index(m) if m in _ORDER else 99):
         m = builtin_mapping(mname)
-        rows = [(ln, {k: ("" if v is None else v if isinstance(v, (dict, list)) else str(v))
-                      for k, v in r.items()}) for ln, r in groups[mname]]
+        rows = groups[mname]
         secret = settings.hmac_secret() if any(
             s.transform in ("hmac", "phone_hmac") for n in m.nodes
             for s in [n.key, *n.props.values()]) else None
