@@ -7,8 +7,9 @@ Chinese and English, plus structured JSON.
   declaration's HS6/origin pair, HS6, importer and declarant among inspected declarations;
 * graph evidence (with a store): paths from the declaration to risky neighbours within two
   hops — declarations with a hit inspection or ``fraud`` = 1, ``Case`` nodes, nodes already
-  scored 高 — found with ``GraphStore.neighbourhood`` and spelled out with
-  ``GraphStore.shortest_paths`` (every path returned exists in the graph).
+  scored 高 — reached only through party/document/conveyance links (``EVIDENCE_RELS``; never
+  through hubs like the customs office or the country), found with
+  ``GraphStore.neighbourhood`` (every path returned is made of what the store returned).
 """
 
 from __future__ import annotations
@@ -89,28 +90,59 @@ def _path_text(path: Any) -> tuple[str, str]:
     return s, s
 
 
+# links that say something about who is behind a declaration (not hubs such as the customs
+# office, the country or the HS code, which every declaration shares with thousands)
+EVIDENCE_RELS = ["DECLARED", "AGENT_FOR", "SUPPLIED", "COURIER_FOR", "INVOLVED_IN", "INSPECTED",
+                 "LEGAL_REP_OF", "SHAREHOLDER_OF", "LOCATED_AT", "HAS_PHONE", "HAS_EMAIL",
+                 "CARRIED_BY", "IN_CONTAINER", "DROVE", "UNDER_BL", "CONSIGNEE_OF"]
+
+
 def graph_evidence(*, store: Any, key: str, label: str = "Declaration", limit: int = 3,
                    hops: int = 2) -> list[dict[str, Any]]:
-    """Paths from (label, key) to risky nodes within ``hops`` (most specific first)."""
-    sub = store.neighbourhood(label, key, hops=hops, limit=500)
-    risky = [(n, why) for n in sub.nodes if (n.label, n.key) != (label, key)
-             for why in [_is_risky(n)] if why]
+    """Paths from (label, key) to risky nodes within ``hops``, only through party, document
+    and conveyance links (``EVIDENCE_RELS``), most specific first. Each path is made of the
+    nodes and relationships the store returned for the neighbourhood, so it exists."""
+    from collections import deque
+
+    from graph import ontology
+    from graph.base import Path
+
+    rels = [r for r in EVIDENCE_RELS if r in ontology.REL_TYPE_NAMES]
+    sub = store.neighbourhood(label, key, hops=hops, rel_types=rels, limit=500)
+    nodes = {(n.label, n.key): n for n in sub.nodes}
+    adj: dict[tuple[str, str], list[tuple[tuple[str, str], Any]]] = {}
+    for r in sub.relationships:
+        adj.setdefault(r.start, []).append((r.end, r))
+        adj.setdefault(r.end, []).append((r.start, r))
+    start = (label, key)
+    if start not in nodes:
+        return []
+    prev: dict[tuple[str, str], tuple[tuple[str, str], Any] | None] = {start: None}
+    q = deque([start])
+    while q:
+        u = q.popleft()
+        for v, r in adj.get(u, []):
+            if v not in prev and v in nodes:
+                prev[v] = (u, r)
+                q.append(v)
+    risky = [(nodes[k], why) for k in prev if k != start for why in [_is_risky(nodes[k])] if why]
     order = {"case": 0, "hit_inspection": 1, "fraud_declaration": 2, "high_risk": 3}
-    risky.sort(key=lambda t: order[t[1]])
+    risky.sort(key=lambda t: (order[t[1]], t[0].key))
     out = []
-    for node, why in risky:
-        if len(out) >= limit:
-            break
-        paths = store.shortest_paths((label, key), (node.label, node.key), max_hops=hops * 2,
-                                     limit=1)
-        if not paths:
-            continue
-        zh, en = _path_text(paths[0])
+    for node, why in risky[:limit]:
+        chain_nodes, chain_rels, k = [node], [], (node.label, node.key)
+        while prev[k] is not None:
+            k, r = prev[k]
+            chain_rels.append(r)
+            chain_nodes.append(nodes[k])
+        path = Path(list(reversed(chain_nodes)), list(reversed(chain_rels)))
+        zh, en = _path_text(path)
         why_zh = {"case": "涉案", "hit_inspection": "查验查获", "fraud_declaration": "已认定违规",
                   "high_risk": "高风险"}[why]
         out.append({"kind": "path", "reason": why, "target": [node.label, node.key],
-                    "path": paths[0].to_json(),
-                    "text_zh": f"关联{why_zh}节点: {zh}", "text_en": f"linked to {why.replace('_', ' ')}: {en}"})
+                    "path": path.to_json(),
+                    "text_zh": f"关联{why_zh}节点: {zh}",
+                    "text_en": f"linked to {why.replace('_', ' ')}: {en}"})
     return out
 
 

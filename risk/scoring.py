@@ -46,6 +46,8 @@ def entity_scores(frame: Any, scores: Any) -> dict[tuple[str, str], float]:
 
     out: dict[tuple[str, str], float] = {}
     d = frame[list(ENTITY_COLUMNS)].assign(_s=np.asarray(scores, dtype=float))
+    if "office_key" in frame:  # graph frames: the Port node's key (the office prop is a code)
+        d["office"] = frame["office_key"].values
     for col, (label, _, _) in ENTITY_COLUMNS.items():
         g = d.dropna(subset=[col]).groupby(col)["_s"].agg(["mean", "max"])
         for k, r in g.iterrows():

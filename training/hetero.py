@@ -99,7 +99,8 @@ def declaration_frame(tables: Any, *, cutoff: str | None = None) -> Any:
                     lambda v: str(v)[:6] if isinstance(v, str) else None)
                 f[col] = pd.Series(mapped.values, index=f.index).fillna(f[col])
             elif col == "office" and col in f:
-                f[col] = f[col].where(f[col].notna() & (f[col] != "None"),
+                f["office_key"] = pd.Series(mapped, index=f.index)
+                f[col] = f[col].where(f[col].notna() & ~f[col].isin(["None", "nan"]),
                                       pd.Series(mapped, index=f.index))
             else:
                 f[col] = mapped
