@@ -128,3 +128,16 @@ def test_containers_vehicles_and_drivers_get_scores_from_their_declarations():
     assert s[("Vehicle", "V1")] == pytest.approx(0.5 * 0.5 + 0.5 * 0.8)
     assert s[("Container", "C1")] == pytest.approx(0.4)
     assert s[("Person", "P1")] == pytest.approx(s[("Vehicle", "V1")])
+
+
+def test_targeting_selection_spends_the_exploration_share_without_duplicates():
+    from risk.targeting import _budget_count, select
+
+    s = np.linspace(0, 1, 200)
+    picks = select(s, k=20, exploration_share=0.2, seed=1)
+    idx = [i for i, _ in picks]
+    assert len(idx) == 20 == len(set(idx))
+    kinds = [w for _, w in picks]
+    assert kinds.count("model") == 16 and kinds.count("uncertain") == 2 and kinds.count("random") == 2
+    assert set(idx[:16]) == set(np.argsort(-s)[:16])
+    assert _budget_count(0.05, 200) == 10 and _budget_count(30, 200) == 30
