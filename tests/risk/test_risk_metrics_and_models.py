@@ -61,7 +61,7 @@ def test_tabular_target_encodings_never_use_scored_rows_labels(frames):
     assert np.allclose(m.score(te), m.score(flipped))
 
 
-def test_gnn_and_residual_gnn_train_full_batch(frames):
+def test_gnn_and_residual_gnn_train_full_batch(frames, tmp_path):
     pytest.importorskip("torch_geometric")
     from risk.models.gnn import HeteroGNNModel
     from risk.models.gnn_residual import GNNResidualModel
@@ -75,6 +75,10 @@ def test_gnn_and_residual_gnn_train_full_batch(frames):
     r = GNNResidualModel(tree=tree, epochs=6, folds=2).fit(tr, va)
     rs = r.score(te)
     assert np.isfinite(rs).all()
+    from risk.base import RiskModel
+
+    r.save(tmp_path / "r.bin")
+    assert np.allclose(RiskModel.load(tmp_path / "r.bin").score(te), rs, atol=1e-5)
     # on validation, epoch selection includes the tree alone: never worse by AUPRC
     assert summarize(va["label"], r.score(va))["auprc"] >= summarize(
         va["label"], tree.score(va))["auprc"] - 1e-6
