@@ -13,12 +13,18 @@ many texts had to be embedded in this run and the measured embedding rate.
 
 from __future__ import annotations
 
-import argparse
-import json
-import platform
+import os
 import sys
-import time
-from pathlib import Path
+
+# bench/ holds scripts named like stdlib modules (warnings.py): keep it off the import path
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -50,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda m: print(f"[bench] {m}", file=sys.stderr, flush=True)  # noqa: E731
     result: dict = {"machine": {"python": platform.python_version(),
                                 "processor": platform.processor() or platform.machine(),
-                                "cpus": __import__("os").cpu_count()},
+                                "cpus": os.cpu_count()},
                     "corpus": str(corpus), "questions": args.questions,
                     "model_path": s.model_path, "max_seq_length": s.max_seq_length,
                     "dense_min_domain": s.dense_min_domain}
