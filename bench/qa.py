@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
                     "corpus": str(corpus), "questions": args.questions,
                     "model_path": s.model_path, "max_seq_length": s.max_seq_length,
                     "dense_min_domain": s.dense_min_domain}
+    if args.skip_build and Path(args.out).exists():  # keep the last measured build
+        prev = json.loads(Path(args.out).read_text())
+        if "build" in prev:
+            result["build"] = {**prev["build"], "from_previous_run": True}
     if not args.skip_build:
         t = time.perf_counter()
         _, report = build_kb(corpus_dir=corpus, extra_files=s.extra_files, settings=s,

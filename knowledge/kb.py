@@ -198,12 +198,20 @@ class KnowledgeBase:
     def _alive(self, ids: list[str]) -> list[str]:
         return [i for i in ids if i not in self.removed] if self.removed else ids
 
+    def dense_usable(self, query: str) -> bool:
+        """Dense retrieval only where the model understands the query's script: a model
+        without Chinese vocabulary is used for queries without CJK characters only."""
+        if self.dense is None or self.embedder is None:
+            return False
+        has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in query)
+        return not has_cjk or bool(getattr(self.embedder, "cjk_capable", True))
+
     def stage(self, name: str, query: str, k: int = CANDIDATES,
               doc_ids: Iterable[str] | None = None) -> list[tuple[str, float]]:
         """One retriever's ranking: ``bm25_words``, ``bm25_bigrams`` or ``dense``."""
         self._check()
         if name == "dense":
-            if self.dense is None:
+            if not self.dense_usable(query):
                 return []
             vec = self.embedder.embed([query])
             res = self.dense.search(vec[0], k + len(self.removed))
@@ -226,20 +234,24 @@ class KnowledgeBase:
 
     def search(self, query: str, k: int = 10, mode: str = "reranked", *,
                law_doc_ids: Sequence[str] = (), article_num: tuple[int, int] | None = None,
-               concepts: Iterable[str] = (), extra_query: str = "") -> list[Hit]:
+               concepts: Iterable[str] = (), extra_query: str = "",
+               dense_query: str | None = None) -> list[Hit]:
         """Top-k articles for ``query``. ``law_doc_ids``/``article_num`` come from question
-        understanding (qa.understanding); ``extra_query`` carries earlier turns' content."""
+        understanding (qa.understanding); ``extra_query`` carries earlier turns' content;
+        ``dense_query`` is what the dense model embeds (default: the query)."""
         if mode not in MODES:
             raise KnowledgeError(f"unknown retrieval mode {mode!r}; one of {MODES}")
         self._check()
         full = f"{query} {extra_query}".strip()
+        dq = dense_query or full
         if mode in ("bm25_words", "bm25_bigrams", "dense"):
-            return [Hit(i, s, {mode: s}) for i, s in self.stage(mode, full, k)]
+            q = dq if mode == "dense" else full
+            return [Hit(i, s, {mode: s}) for i, s in self.stage(mode, q, k)]
         rankings: dict[str, list[str]] = {}
         stage_scores: dict[str, dict[str, float]] = {}
         names = ["bm25_words", "bm25_bigrams"] + (["dense"] if mode != "bm25" else [])
         for name in names:
-            res = self.stage(name, full, CANDIDATES)
+            res = self.stage(name, dq if name == "dense" else full, CANDIDATES)
             rankings[name] = [i for i, _ in res]
             stage_scores[name] = dict(res)
         if law_doc_ids:

@@ -27,6 +27,21 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.threads = threads
         self._model = None
+        self._cjk: bool | None = None
+
+    @property
+    def cjk_capable(self) -> bool:
+        """Whether the model's vocabulary covers Chinese (>= 2,000 CJK tokens). The default
+        all-MiniLM-L6-v2 has ~244, so its vectors carry no meaning for Chinese text."""
+        if self._cjk is None:
+            vocab = self.model_path / "vocab.txt"
+            if vocab.exists():
+                n = sum(1 for line in vocab.open(encoding="utf-8")
+                        if any("\u4e00" <= ch <= "\u9fff" for ch in line))
+                self._cjk = n >= 2000
+            else:  # sentencepiece/BPE models: assume multilingual
+                self._cjk = True
+        return self._cjk
 
     def warm_up(self) -> None:
         if self._model is not None:

@@ -16,7 +16,8 @@ class HybridRetriever:
         hits = self.kb.search(u.query, k=k, mode=self.mode, law_doc_ids=u.law_doc_ids,
                               article_num=u.article_num,
                               concepts=[c["name"] for c in u.concepts],
-                              extra_query=u.context_query)
+                              extra_query=u.context_query,
+                              dense_query=u.question if u.language == "en" else None)
         out = []
         for rank, h in enumerate(hits, start=1):
             a = self.kb.by_id[h.article_id]
