@@ -122,6 +122,7 @@ class KnowledgeBase:
 
     # ---- lookup -------------------------------------------------------------------------
     def _reindex_maps(self) -> None:
+        self._cited_by = None
         self.by_id = {a.id: a for a in self.articles}
         self._row = {a.id: i for i, a in enumerate(self.articles)}
         rows: dict[str, list[int]] = {}
@@ -146,6 +147,18 @@ class KnowledgeBase:
             return self.docs[doc_id]
         except KeyError:
             raise ArticleNotFoundError(f"no document with id {doc_id!r}") from None
+
+    def cited_by(self, article_id: str) -> list[str]:
+        """Ids of the articles whose resolved cross-references point at ``article_id``."""
+        if getattr(self, "_cited_by", None) is None:
+            rev: dict[str, list[str]] = {}
+            for a in self.articles:
+                for c in a.cites:
+                    t = c.get("target")
+                    if t and t != a.id and c.get("kind") != "paragraph":
+                        rev.setdefault(t, []).append(a.id)
+            self._cited_by = rev
+        return list(dict.fromkeys(self._cited_by.get(article_id, [])))
 
     def doc_articles(self, doc_id: str) -> list[Article]:
         return [self.articles[i] for i in self._doc_rows.get(doc_id, [])]

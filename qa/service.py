@@ -170,10 +170,7 @@ def get_article(article_id: str) -> dict[str, Any]:
     doc = kb.docs.get(a.doc_id)
     if doc is not None:
         d["document"] = doc.to_json()
-    d["cited_by"] = []  # filled lazily below (cheap scan of resolved links)
-    d["cited_by"] = [x.id for x in kb.articles
-                     if any(c.get("target") == a.id and c["kind"] != "paragraph"
-                            for c in x.cites) and x.id != a.id][:50]
+    d["cited_by"] = kb.cited_by(a.id)[:50]
     return d
 
 

@@ -134,3 +134,22 @@ def test_evaluate_reports_issue_keys(small_kb, tmp_path):
     assert res["n"] == 3 and res["recall@10"] == 1.0 and res["refusal_rate"] == 1.0
     assert res["citations_in_retrieved"] == 1.0
     assert 0.0 <= calibrate(res["questions"])["threshold"] <= 1.0
+
+
+@pytest.mark.integration
+def test_service_article_and_documents_for_the_api(small_kb):
+    from qa import service as svc
+
+    svc.reset_service(ConsultService(small_kb))
+    try:
+        docs = svc.list_documents()
+        assert any(d["kind"] == "guide" for d in docs)
+        customs = next(d for d in docs if d["title"] == "中华人民共和国海关行政处罚实施条例")
+        detail = svc.get_document(customs["id"])
+        art15 = next(a for a in detail["articles"] if a["number"] == "第十五条")
+        art = svc.get_article(art15["id"])
+        assert art["citation"] == "《中华人民共和国海关行政处罚实施条例》第十五条"
+        assert art["document"]["version_date"] == "2004-09-19"
+        assert any(x.endswith("-0016") for x in art["cited_by"])  # 第十六条 refers to 第十五条
+    finally:
+        svc.reset_service()
