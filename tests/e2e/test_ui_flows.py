@@ -32,12 +32,12 @@ def test_analyst_explores_the_graph(page, live):
     expect(page.locator("[data-testid=page-graph]")).to_be_visible()
     page.fill("[data-testid=graph-q]", "Acme")
     page.click("[data-testid=graph-search]")
-    page.locator("[data-testid=search-result]").first.click()
+    page.locator("[data-testid=search-result]", has_text="Acme").first.click()
     expect(page.locator("[data-testid=panel-title]")).to_contain_text("ENT-A")
     expect(page.locator("[data-testid=panel-risk]")).to_contain_text("0.350")
     page.select_option("[data-testid=hops]", "2")
     page.click("[data-testid=expand]")
-    page.wait_for_function("window.__cy && window.__cy.nodes().length >= 8")
+    page.wait_for_function("() => window.__cy && window.__cy.nodes().length >= 8")
     # person data arrives masked: open the person node's panel
     page.evaluate("""() => { const n = window.__cy.nodes('[label = "Person"]')[0];
                             n.emit('tap'); }""")
@@ -48,12 +48,12 @@ def test_analyst_explores_the_graph(page, live):
     page.click("[data-testid=path-from]")
     page.fill("[data-testid=graph-q]", "Blue Ocean")
     page.click("[data-testid=graph-search]")
-    page.locator("[data-testid=search-result]").first.click()
+    page.locator("[data-testid=search-result]", has_text="Blue Ocean").first.click()
     expect(page.locator("[data-testid=panel-title]")).to_contain_text("ENT-B")
     page.click("[data-testid=path-to]")
     expect(page.locator("[data-testid=path-info]")).to_have_text("ENT-A → ENT-B")
     page.click("[data-testid=find-path]")
-    page.wait_for_function("window.__cy.$('.onpath').length >= 7")
+    page.wait_for_function("() => window.__cy.$('.onpath').length >= 7")
     # filter by risk level hides the low-risk nodes
     page.locator("[data-testid=risk-filters] input[value='低']").uncheck()
     hidden = page.evaluate("window.__cy.nodes().filter(n => n.style('display') === 'none').length")
@@ -72,7 +72,7 @@ def test_analyst_explores_the_graph(page, live):
     page.goto(link)
     page.reload()
     expect(page.locator("[data-testid=inv-current]")).to_have_text("ENT-A ↔ ENT-B shared phone")
-    page.wait_for_function(f"window.__cy && window.__cy.nodes().length === {n}")
+    page.wait_for_function(f"() => window.__cy && window.__cy.nodes().length === {n}")
     log = live["app"].state.ps.audit.query(actor="analyst", action="graph.", limit=50)[0]
     assert {"graph.expand", "graph.path"} <= {e["action"] for e in log}
     assert not page.js_errors, page.js_errors
