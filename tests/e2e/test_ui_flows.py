@@ -89,13 +89,14 @@ def test_inspector_works_a_targeting_list(page, live):
     expect(rows).to_have_count(10)
     expect(rows.first.locator("ul.reasons li").first).not_to_be_empty()
     rows.first.locator("[data-testid=open-item]").click()
-    expect(page.locator("[data-testid=decl-status]")).to_have_text("selected_for_inspection")
+    expect(page.locator("[data-testid=decl-status]")).to_have_attribute(
+        "data-status", "selected_for_inspection")
     page.select_option("[data-testid=result]", "hit")
     page.fill("[data-testid=findings]", "申报价格偏低约40% / undervalued by about 40%")
     page.click("[data-testid=inspection-submit]")
-    expect(page.locator("[data-testid=decl-status]")).to_have_text("inspected")
+    expect(page.locator("[data-testid=decl-status]")).to_have_attribute("data-status", "inspected")
     expect(page.locator("[data-testid=decl-inspections] li")).to_have_count(1)
-    expect(rows.first.locator(".badge")).to_have_text("inspected")
+    expect(rows.first.locator(".badge")).to_have_text("已查验")
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "03-targeting-list")
     log = live["app"].state.ps.audit.query(action="inspection.record", limit=5)[0]

@@ -42,10 +42,13 @@ const DICT = {
   chain_ok: ["哈希链完整", "Chain intact"], chain_bad: ["哈希链被篡改", "Chain TAMPERED"],
   unavailable: ["该功能尚未就绪", "Not available yet"], forbidden: ["无权访问", "Not allowed"],
   none: ["暂无数据", "Nothing yet"], prev: ["上一页", "Previous"], next: ["下一页", "Next"],
+  ds_open: ["待查验", "to inspect"], ds_inspected: ["已查验", "inspected"],
+  ds_selected_for_inspection: ["已布控待查验", "selected for inspection"], ds_accepted: ["已受理", "accepted"],
   value: ["金额", "Value"], hs: ["商品编码", "HS code"], office: ["关区", "Office"], inspections: ["查验记录", "Inspections"],
 };
 let lang = localStorage.getItem("ps_lang") || "zh";
 export function t(key) { const e = DICT[key]; return e ? e[lang === "en" ? 1 : 0] : key; }
+export function status(s) { const e = DICT["ds_" + s]; return e ? e[lang === "en" ? 1 : 0] : s; }
 export function getLang() { return lang; }
 export function setLang(l) {
   lang = l; localStorage.setItem("ps_lang", l);

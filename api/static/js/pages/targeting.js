@@ -1,7 +1,7 @@
 // Inspector targeting list: issue (port/date/budget), ranked items with reasons,
 // open a declaration, record the inspection result.
 import { api } from "../api.js";
-import { t, getLang, applyI18n } from "../i18n.js";
+import { t, getLang, applyI18n, status } from "../i18n.js";
 import { h, toast, showError, table, fmtScore, pager } from "../ui.js";
 
 let S = null;
@@ -30,7 +30,7 @@ async function openList(id) {
     S.items.replaceChildren(h("h3", {}, `${t("nav_targeting")} ${tl.id}`), table([
       { i18n: "rank", key: "rank" }, { i18n: "key", key: "key" }, { i18n: "score", render: r => fmtScore(r.score) },
       { i18n: "reasons", render: r => h("ul", { class: "reasons" }, (r.reasons || []).slice(0, 4).map(x => h("li", {}, reasonText(x)))) },
-      { i18n: "status", render: r => h("span", { class: "badge " + r.status }, r.status) },
+      { i18n: "status", render: r => h("span", { class: "badge " + r.status, "data-status": r.status }, status(r.status)) },
       { i18n: "open", render: r => h("button", { type: "button", i18n: "open", testid: "open-item", onclick: ev => { ev.stopPropagation(); openDeclaration(r); } }) }],
       tl.items, { testid: "items-table" }));
     applyI18n(S.items);
@@ -44,7 +44,7 @@ async function openDeclaration(item) {
     const result = h("select", { testid: "result" }, h("option", { value: "hit", i18n: "hit" }), h("option", { value: "no_hit", i18n: "no_hit" }));
     S.detail.replaceChildren(
       h("h3", { testid: "decl-title" }, `${t("declaration")} ${d.key}`),
-      h("p", {}, `${t("status")}: `, h("b", { testid: "decl-status" }, d.status)),
+      h("p", {}, `${t("status")}: `, h("b", { testid: "decl-status", "data-status": d.status }, status(d.status))),
       h("table", { class: "props" }, Object.entries(d.props).map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, String(v))))),
       h("h4", { i18n: "reasons" }), h("ul", {}, (item.reasons || []).map(x => h("li", {}, reasonText(x)))),
       h("form", { class: "card", testid: "inspection-form", onsubmit: async ev => {
