@@ -33,6 +33,7 @@ import socket
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -185,8 +186,10 @@ class EmbeddedServer:
                                    "(or set PS_GRAPH_URI to a Neo4j server)") from e
         t0 = time.monotonic()
         try:
-            start_jvm(heap_size=self.settings.heap,  # no-op if this process has a JVM
-                      jvm_args=[f"-Djava.util.logging.config.file={self._log_config()}"])
+            import jpype
+            if not jpype.isJVMStarted():  # one JVM per process: the first engine's settings
+                start_jvm(heap_size=self.settings.heap,
+                          jvm_args=[f"-Djava.util.logging.config.file={self._log_config()}"])
             server = ArcadeDBServer(
                 root_path=str(self.dir), root_password=password,
                 config={"host": "127.0.0.1", "http_port": self.http_port,
@@ -249,6 +252,20 @@ class EmbeddedServer:
 # -- one engine per process, shared by every store opened in it --------------------------
 _lock = threading.Lock()
 _local: dict[Path, tuple[EmbeddedServer, int]] = {}
+_local_stores: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def _shutdown_local() -> None:
+    """At exit: close stores left open (ArcadeDB's stop waits on open Bolt connections,
+    so a forgotten store would hang the exit), then stop what still runs."""
+    for store in list(_local_stores):
+        with contextlib.suppress(Exception):
+            store.close()
+    with _lock:
+        servers = [srv for srv, _ in _local.values()]
+        _local.clear()
+    for srv in servers:
+        srv.stop()
 
 
 def _acquire_local(settings: GraphSettings) -> EmbeddedServer:
@@ -258,6 +275,8 @@ def _acquire_local(settings: GraphSettings) -> EmbeddedServer:
         if srv is None:
             srv = EmbeddedServer(settings)
             srv._start_locked()
+            if not _local:
+                atexit.register(_shutdown_local)  # after the JVM's own exit hook: runs first
         _local[d] = (srv, n + 1)
         return srv
 
@@ -300,6 +319,8 @@ def open_store(settings: GraphSettings | None = None, *, ensure_schema: bool = T
                     _release_local(d)
         store = Neo4jGraphStore(uri, ROOT_USER, root_password(settings), database=None,
                                 batch_size=settings.batch_size, on_close=on_close, name=name)
+        if on_close is not None:
+            _local_stores.add(store)
     try:
         store.connect()
         if ensure_schema:
@@ -323,7 +344,14 @@ def serve_forever(settings: GraphSettings | None = None, ready=print) -> int:
         while not stop.wait(1.0):
             pass
     finally:
-        srv.stop()
+        # ArcadeDB's stop waits for open Bolt clients; give it 30 s, then leave anyway
+        # (each commit is already durable, an open transaction is rolled back on restart)
+        t = threading.Thread(target=srv.stop, daemon=True)
+        t.start()
+        t.join(30.0)
+        if t.is_alive():
+            log.warning("engine stop timed out with clients connected; exiting")
+            os._exit(0)
     return 0
 
 

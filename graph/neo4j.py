@@ -215,6 +215,9 @@ class Neo4jGraphStore(GraphStore):
                   _clean(r.props, ontology.SYSTEM_REL_PROPS), r.source,
                   _value(r.seen_at) or stamp)
         for (t, sl, el), rows in by_type.items():
+            if d.multi_label_merge:  # one statement: MERGE both ends, then the edge
+                add(queries.merge_rels(t, sl, el, ensure_ends=True), list(rows.values()))
+                continue
             ends: dict[str, dict[str, dict[str, Any]]] = {sl: {}, el: {}}
             for row in rows.values():
                 for label, key in ((sl, row["start"]), (el, row["end"])):
@@ -222,10 +225,8 @@ class Neo4jGraphStore(GraphStore):
                         _fold(ends[label], key, {"key": key}, {}, src, row["first"])
                     _fold(ends[label], key, {"key": key}, {}, row["sources"][0], row["last"])
             for label, end_rows in ends.items():
-                add(queries.merge_bare_nodes(label) if d.multi_label_merge
-                    else queries.create_missing_nodes(label, stamped=True),
-                    list(end_rows.values()))
-            add(queries.merge_rels(t, sl, el), list(rows.values()))
+                add(queries.create_missing_nodes(label, stamped=True), list(end_rows.values()))
+            add(queries.merge_rels(t, sl, el, ensure_ends=False), list(rows.values()))
         return out
 
     def _upsert(self, nodes: list[NodeRecord], relationships: list[RelRecord]) -> UpsertResult:

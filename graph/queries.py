@@ -74,21 +74,22 @@ def create_missing_nodes(label: str, *, stamped: bool = False) -> str:
             f"RETURN count(n) AS created")
 
 
-def merge_bare_nodes(label: str) -> str:
-    """rows: [{key, sources, first, last}]: end nodes of relationships, created if absent."""
-    return (f"UNWIND $rows AS row\n"
-            f"MERGE (n{_labels(label)} {{key: row.key}})\n"
-            f"  ON CREATE SET {_bare('n')}\n"
-            f"RETURN count(n) AS ensured")
+def merge_rels(rel_type: str, start_label: str, end_label: str, *,
+               ensure_ends: bool = True) -> str:
+    """rows: [{start, end, props, sources, first, last}], unique (start, end).
 
-
-def merge_rels(rel_type: str, start_label: str, end_label: str) -> str:
-    """rows: [{start, end, props, sources, first, last}], unique (start, end); both end
-    nodes exist (ensured by the statements before it in the same transaction)."""
+    ``ensure_ends``: MERGE both end nodes in the same statement (created bare when absent;
+    Neo4j). Otherwise they must exist already (ArcadeDB: ``create_missing_nodes`` first)."""
     ontology.check_pair(rel_type, start_label, end_label)
-    return (f"UNWIND $rows AS row\n"
-            f"MATCH (a:{_label(start_label)} {{key: row.start}})\n"
-            f"MATCH (b:{_label(end_label)} {{key: row.end}})\n"
+    if ensure_ends:
+        ends = (f"MERGE (a{_labels(start_label)} {{key: row.start}})\n"
+                f"  ON CREATE SET {_bare('a')}\n"
+                f"MERGE (b{_labels(end_label)} {{key: row.end}})\n"
+                f"  ON CREATE SET {_bare('b')}\n")
+    else:
+        ends = (f"MATCH (a:{_label(start_label)} {{key: row.start}})\n"
+                f"MATCH (b:{_label(end_label)} {{key: row.end}})\n")
+    return (f"UNWIND $rows AS row\n{ends}"
             f"MERGE (a)-[r:{_rel_type(rel_type)}]->(b)\n"
             f"SET {_stamp('r')}\n"
             f"SET r += row.props\n"

@@ -91,6 +91,8 @@ def test_values_travel_as_parameters():
     assert "UNWIND $rows AS row" in q and "SET n += row.props" in q
     r = queries.merge_rels("AGENT_FOR", "Person", "Declaration")
     assert "MERGE (a)-[r:AGENT_FOR]->(b)" in r and "$rows" in r
+    assert "MATCH (a:Person {key: row.start})" in queries.merge_rels(
+        "AGENT_FOR", "Person", "Declaration", ensure_ends=False)
     n = queries.neighbourhood("Enterprise", 3, ["DECLARED", "AGENT_FOR"], True)
     assert "[rs:DECLARED|AGENT_FOR*1..3]" in n and "$labels" in n and "$since" in n
     for q in (queries.SEARCH, queries.DELETE_NODES_BY_SOURCE, queries.get_node("Enterprise")):
