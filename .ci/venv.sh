@@ -36,7 +36,7 @@ if [ ! -f "$VSITE/_portsentinel_deps.pth" ] || [ "$(cat "$VSITE/_portsentinel_de
   # this checkout first, then the shared dependencies
   echo "$ROOT" > "$VSITE/_portsentinel_src.pth"
   echo "$SITE" > "$VSITE/_portsentinel_deps.pth"
-  printf '#!%s\nimport sys\nfrom api.cli import main\nsys.exit(main())\n' "$ROOT/.venv/bin/python" > .venv/bin/portsentinel
+  printf '#!%s\nimport sys\nfrom api.cli import run\nrun()\n' "$ROOT/.venv/bin/python" > .venv/bin/portsentinel
   chmod +x .venv/bin/portsentinel
   echo "[venv] .venv ready (deps from $DEPS)" >&2
 fi

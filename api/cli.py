@@ -91,5 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     return exit_code
 
 
+def run() -> None:
+    """Console-script entry: exit without the embedded JVM's crash-prone finalisation."""
+    from graph.process import exit_process
+
+    code = main()
+    exit_process(code)
+    raise SystemExit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

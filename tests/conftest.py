@@ -9,3 +9,20 @@
 
 from graph_fixtures import (clean_embedded_store, clean_store, embedded_store,  # noqa: F401
                             graph_store, neo4j_server, neo4j_store)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Leave without JPype's crash-prone JVM termination (see graph/process.py), keeping
+    pytest's exit status; the summary line has been printed by now."""
+    from graph.process import exit_process
+
+    session = getattr(config, "_ps_session", None)
+    exit_process(int(session.exitstatus) if session is not None else 0)
+
+
+def pytest_sessionstart(session):
+    session.config._ps_session = session
