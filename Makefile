@@ -13,11 +13,12 @@ venv: .venv/.ok
 	bash .ci/venv.sh
 	touch $@
 
-# Debian's chromium for the browser tests (no `playwright install`: it downloads).
+# Debian's chromium for the browser tests (no `playwright install`: it downloads), and a
+# CJK font so screenshots of the Chinese UI show characters, not boxes.
 browser:
-	@command -v /usr/bin/chromium >/dev/null || { \
-	  echo "[test] installing Debian chromium for the e2e tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@if ! command -v /usr/bin/chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto.*cjk"; then \
+	  echo "[test] installing Debian chromium and a CJK font for the e2e tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; fi
 
 # Neo4j 5.26 LTS from Maven Central for the conformance suite (jars cached in ~/.m2;
 # rebuilt only when the launcher changes; output shown only on failure).
