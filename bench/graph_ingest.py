@@ -17,10 +17,6 @@ from __future__ import annotations
 
 import sys
 
-# bench/ holds other scripts named like stdlib modules (bench/warnings.py): drop this
-# script's folder from sys.path before any other import so the stdlib wins.
-if sys.path and sys.path[0].rstrip("/") == __file__.rpartition("/")[0].rstrip("/"):
-    sys.path.pop(0)
 
 import argparse  # noqa: E402
 import json  # noqa: E402

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import sys
 
-if sys.path and sys.path[0].rstrip("/") == __file__.rpartition("/")[0].rstrip("/"):
-    sys.path.pop(0)  # bench/warnings.py must not shadow the standard library
 
 import argparse  # noqa: E402
 import json  # noqa: E402

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-# run as a script: the repo root first, and not bench/ itself (bench/warnings.py would
-# shadow the standard library's warnings module)
+# run as a script: the repo root first, so it runs without the .venv's path file too
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [os.path.dirname(_HERE)] + [p for p in sys.path
                                           if os.path.abspath(p or ".") != _HERE]

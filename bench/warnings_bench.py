@@ -1,8 +1,8 @@
 """Warnings bench: events/s for a burst of 10,000 ingest events through the rule engine.
 
-    python -m bench.warnings                  # embedded graph (real engine) and in-memory graph
-    python -m bench.warnings --store memory   # the engine and lifecycle alone, no graph engine
-    python -m bench.warnings --events 10000 --out bench/results/warnings.json
+    python bench/warnings_bench.py                  # embedded graph (real engine) and in-memory graph
+    python bench/warnings_bench.py --store memory   # the engine and lifecycle alone, no graph engine
+    python bench/warnings_bench.py --events 10000 --out bench/results/warnings.json
 
 A synthetic port world (ports, enterprises, persons, vehicles, containers, declarations, a few
 watch-listed conveyances, case-involved persons, new enterprises with bursts) is written to
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     recs = world(args.events)
     result = {"bench": "warnings", "events": len(recs),
-              "command": "python -m bench.warnings " + " ".join(argv or sys.argv[1:]),
+              "command": "python bench/warnings_bench.py " + " ".join(argv or sys.argv[1:]),
               "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform(),
