@@ -7,6 +7,8 @@ its typed results into JSON-able dicts. Routes call only these.
 
 from __future__ import annotations
 
+import json
+
 import importlib
 import logging
 from dataclasses import asdict, is_dataclass
@@ -238,10 +240,31 @@ def _ingest_settings(state: Any) -> Any:
     return cls(data_dir=state.settings.data_dir)
 
 
-def load_events(state: Any, store: Any, events: list[dict[str, Any]], source: str,
-                ) -> dict[str, Any]:
+def event_lines(raw: bytes, content_type: str) -> list[str]:
+    """A request body as JSONL lines: ``application/x-ndjson`` (or any text) is split on
+    newlines; a JSON array (``application/json``) becomes one line per element."""
+    text = raw.decode("utf-8")
+    if "json" in content_type and "ndjson" not in content_type and text.lstrip().startswith("["):
+        items = json.loads(text)
+        return [json.dumps(x, ensure_ascii=False) for x in items]
+    return text.splitlines()
+
+
+def load_events(state: Any, store: Any, lines: list[str], source: str) -> dict[str, Any]:
+    """Load streamed events through the ingest path; each written batch is evaluated by the
+    warning rules (``risk.warnings.on_ingest``) so a watch-listed vehicle in a new
+    declaration raises its warning as it lands."""
     fn = _optional("ingest", "load_events", "event loading")
-    return jsonable(fn(events, store, source=source, settings=_ingest_settings(state)))
+    on_ingest = _optional("risk.warnings", "on_ingest", "warnings")
+    raised = {"evaluated": 0, "raised": 0}
+
+    def _warn(st: Any, nodes: list, rels: list) -> None:
+        res = on_ingest(st, list(nodes) + list(rels))
+        raised["evaluated"] += int(getattr(res, "evaluated", 0))
+        raised["raised"] += int(getattr(res, "raised", 0))
+
+    out = fn(lines, source, store, settings=_ingest_settings(state), on_batch=_warn)
+    return jsonable({**out, "warnings": raised})
 
 
 def load_kcs(state: Any, store: Any, path: Any, limit: int | None = None) -> dict[str, Any]:

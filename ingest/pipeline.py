@@ -232,8 +232,12 @@ class _Collapser:
 def run_load(rows: Iterable[tuple[int, dict[str, Any] | BadRow]], *, source: str,
              transformer: RowTransformer, store=None, settings: IngestSettings | None = None,
              batch_rows: int | None = None, progress: bool = False,
-             seen: dict[str, tuple[str, int]] | None = None) -> LoadReport:
+             seen: dict[str, tuple[str, int]] | None = None,
+             on_batch: Callable[[Any, list, list], Any] | None = None) -> LoadReport:
     """Load rows; ``store=None`` validates only (dry run). Returns the report.
+
+    ``on_batch(store, nodes, rels)`` runs after each batch is written (the API passes the
+    warning rules' ingest hook, so streamed records are evaluated as they land).
 
     ``seen`` (record key -> (fingerprint, line)) can be shared across calls to detect
     duplicates across files of one load."""
@@ -272,6 +276,8 @@ def run_load(rows: Iterable[tuple[int, dict[str, Any] | BadRow]], *, source: str
             res = store.upsert(nodes, rels)
             rep.nodes += getattr(res, "nodes", len(nodes))
             rep.relationships += getattr(res, "relationships", len(rels))
+            if on_batch is not None:
+                on_batch(store, nodes, rels)
         else:
             rep.nodes += len(nodes)
             rep.relationships += len(rels)

@@ -50,18 +50,19 @@ def _mapping_name(t: Any) -> str | None:
 
 
 def load_events(lines: Iterable[str], source: str, store=None, *,
-                settings: IngestSettings | None = None, dry_run: bool = False
-                ) -> dict[str, Any]:
+                settings: IngestSettings | None = None, dry_run: bool = False,
+                on_batch=None) -> dict[str, Any]:
     """Load a JSONL stream of events into ``store`` (default: ``graph.open_store()``;
     ``dry_run``: validate and quarantine only). Returns the load report: read, loaded,
-    quarantined, duplicates, seconds, reasons, and ``by_type`` (one report per event type)."""
+    quarantined, duplicates, seconds, reasons, and ``by_type`` (one report per event type).
+    ``on_batch(store, nodes, rels)`` runs after each written batch (see ``run_load``)."""
     settings = settings or get_settings()
     with store_or_default(store, dry_run) as st:
-        return _load_events(lines, source, st, settings)
+        return _load_events(lines, source, st, settings, on_batch)
 
 
-def _load_events(lines: Iterable[str], source: str, store, settings: IngestSettings
-                 ) -> dict[str, Any]:
+def _load_events(lines: Iterable[str], source: str, store, settings: IngestSettings,
+                 on_batch=None) -> dict[str, Any]:
     groups: dict[str, list] = {}
     bad: list = []
     for line, row in iter_json_lines(lines):
@@ -92,7 +93,7 @@ def _load_events(lines: Iterable[str], source: str, store, settings: IngestSetti
             for s in [n.key, *n.props.values()]) else None
         rep = run_load(rows, source=f"events:{source}:{mname}",
                        transformer=RowTransformer(m, secret=secret), store=store,
-                       settings=settings)
+                       settings=settings, on_batch=on_batch)
         tot.add(rep)
         per[mname] = rep.to_json()
     tot.seconds = time.perf_counter() - t0
