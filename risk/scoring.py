@@ -83,9 +83,12 @@ def conveyance_scores(tables: Any, frame: Any, scores: Any) -> dict[tuple[str, s
 
 
 def batch_score(*, store: Any, model: Any = None, model_version: str | None = None,
-                cutoff: str | None = None, chunk: int = 5000) -> dict[str, Any]:
+                cutoff: str | None = None, chunk: int = 5000, warn: bool = True
+                ) -> dict[str, Any]:
     """Score every declaration in the graph (and its linked entities) and write the risk
-    properties back. ``model`` defaults to the registry's promoted version."""
+    properties back. ``model`` defaults to the registry's promoted version. With ``warn``,
+    the written entity scores go to the warning rules (``risk.warnings.on_scored``), which
+    raise a warning where an enterprise, person or conveyance rose to a higher level."""
     from training.hetero import declaration_frame
     from training.train import EXPORT_LABELS, EXPORT_RELS
 
@@ -102,6 +105,7 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
     at = t0.replace(microsecond=0).isoformat()
     version = model_version or getattr(model, "name", "unknown")
     written: dict[str, int] = {}
+    changes: dict[str, dict[str, Any]] = {}
 
     def _write(label: str, keys: list[str], vals: np.ndarray) -> None:
         levels = risk_levels(vals)
@@ -110,6 +114,8 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
                        "model_version": version, "scored_at": at}
                    for k, v, lv in zip(keys[i:i + chunk], vals[i:i + chunk], levels[i:i + chunk])}
             written[label] = written.get(label, 0) + store.set_properties(label, upd)
+            if label != "Declaration":
+                changes.setdefault(label, {}).update(upd)
 
     _write("Declaration", frame["key"].astype(str).tolist(), scores)
     ent = entity_scores(frame, scores)
@@ -120,9 +126,15 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
         by_label.setdefault(label, {})[key] = v
     for label, kv in by_label.items():
         _write(label, list(kv), np.fromiter(kv.values(), float))
+    warned: dict[str, int] = {}
+    if warn and changes:
+        from risk.warnings import on_scored
+
+        res = on_scored(store, changes)
+        warned = {"evaluated": int(res.evaluated), "raised": int(res.raised)}
     secs = (datetime.now(timezone.utc) - t0).total_seconds()
     return {"model_version": version, "scored_at": at, "written": written,
-            "declarations": int(len(frame)), "seconds": round(secs, 2)}
+            "declarations": int(len(frame)), "warnings": warned, "seconds": round(secs, 2)}
 
 
 def declaration_row(record: Mapping[str, Any]) -> Any:

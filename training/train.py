@@ -64,12 +64,32 @@ def train_frame(*, frame: Any, model: str = "tabular", promote: bool = False,
             "rows": {"train": int(train["label"].notna().sum()), "valid": int(len(valid))}}
 
 
+def apply_feedback(frame: Any, labels: list[dict[str, Any]]) -> int:
+    """Closed warnings with an outcome (``risk.warnings.feedback_labels``) label the
+    declarations they concern where no inspection result does (an inspector's finding is
+    the stronger label). Returns how many rows gained a label."""
+    by_key = {f["key"]: float(f["label_value"]) for f in labels
+              if f.get("label") == "Declaration" and f.get("label_value") is not None}
+    if not by_key or frame.empty:
+        return 0
+    keys = frame["key"].astype(str)
+    fill = frame["label"].isna() & keys.isin(by_key)
+    frame.loc[fill, "label"] = keys[fill].map(by_key)
+    return int(fill.sum())
+
+
 def train_from_store(*, store: Any, model: str = "tabular", cutoff: str | None = None,
-                     promote: bool = False, name: str | None = None, data_dir: Any = None
-                     ) -> dict[str, Any]:
+                     promote: bool = False, name: str | None = None, data_dir: Any = None,
+                     feedback: bool = True) -> dict[str, Any]:
     frame = export_frame(store=store, cutoff=cutoff)
+    added = 0
+    if feedback:
+        from risk.warnings import feedback_labels
+
+        added = apply_feedback(frame, feedback_labels())
     out = train_frame(frame=frame, model=model, promote=promote, name=name, data_dir=data_dir)
     out["labelled_in_graph"] = int(frame["label"].notna().sum())
+    out["labels_from_warnings"] = added
     return out
 
 

@@ -39,7 +39,20 @@ def test_recorded_inspection_becomes_a_label_for_the_next_training(loaded):
         record_inspection(store, clean, "maybe", "", "INSP001")
 
 
-def test_train_score_explain_and_target_on_the_graph(loaded):
+@pytest.fixture
+def warning_service(tmp_path):
+    from risk.warnings import set_service
+    from risk.warnings.config import WarningsSettings
+    from risk.warnings.service import WarningService
+
+    svc = WarningService(settings=WarningsSettings(data_dir=tmp_path / "var"))
+    old = set_service(svc)
+    yield svc
+    set_service(old)
+    svc.close()
+
+
+def test_train_score_explain_and_target_on_the_graph(loaded, warning_service):
     from risk.explain import explain_declaration
     from risk.scoring import batch_score, declaration_record, declaration_row, score_declaration
     from risk.targeting import targeting_list
@@ -53,6 +66,12 @@ def test_train_score_explain_and_target_on_the_graph(loaded):
     out = batch_score(store=store, model=model, model_version=info["serving"])
     assert out["written"]["Declaration"] == out["declarations"] > 300  # some rows quarantined
     assert out["written"]["Enterprise"] > 0
+    # entity scores went to the warning rules: each enterprise first scored 高 raised one
+    assert out["warnings"]["evaluated"] >= out["written"]["Enterprise"]
+    high = [e for e in store.search("", labels=["Enterprise"], limit=10_000)
+            if e.props.get("risk_level") == "高"]
+    raised = warning_service.lifecycle.list(rule="score_crossing", limit=10_000)
+    assert out["warnings"]["raised"] == len(raised) >= len(high) > 0
     from training.train import export_frame
 
     keys = export_frame(store=store)["key"].tolist()
