@@ -30,7 +30,8 @@ class ScoreCrossing(Detector):
         new = str(ev.props["risk_level"])
         prev = ev.props.get("previous_level") or cx.state.get(ev.label, ev.key, "risk_level")
         cx.state.set(ev.label, ev.key, "risk_level", new)
-        if prev is None and not params["first_sight_fires"]:
+        first = params["first_sight_fires"]  # True, False, or "red": only a red-level score
+        if prev is None and not first:
             return []  # the first score only sets the baseline
         if RISK_ORDER.get(new, 0) <= RISK_ORDER.get(str(prev or "低"), 1):
             return []
@@ -40,6 +41,8 @@ class ScoreCrossing(Detector):
         score = ev.props.get("risk_score")
         if isinstance(score, (int, float)) and score >= float(params["red_score"]):
             level = "红"
+        elif prev is None and first == "red":
+            return []  # first sight: only a red-level score is news, the rest is baseline
         node = cx.view.node(ev.label, ev.key)
         if node is None:
             return []  # scored something the graph does not hold: nothing to point at

@@ -75,8 +75,9 @@ def test_credit_downgrade_and_score_crossing(wsvc, clean_embedded_store):
 
     key = "91440300MA5CREDIT1"
     store.set_properties("Enterprise", {key: {"risk_score": 0.4, "risk_level": "中"}})
+    # first sight below red sets the baseline (rules.yaml: first_sight_fires: red)
     assert wsvc.on_scored(store, {"Enterprise": {key: {"risk_score": 0.4,
-                                                       "risk_level": "中"}}}).raised == 1
+                                                       "risk_level": "中"}}}).raised == 0
     store.set_properties("Enterprise", {key: {"risk_score": 0.97, "risk_level": "高"}})
     res = wsvc.on_scored(store, {"Enterprise": {key: {"risk_score": 0.97, "risk_level": "高"}}})
     assert [(w["rule"], w["level"]) for w in res.warnings] == [("score_crossing", "红")]

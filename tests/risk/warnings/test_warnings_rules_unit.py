@@ -132,6 +132,17 @@ def test_score_crossing_a_level(wsvc, mem_store):
     assert w["level"] == "红" and "低" in w["message_zh"] and "高" in w["message_zh"]
 
 
+def test_first_score_fires_only_at_red_level(wsvc, mem_store):
+    mem_store.upsert([sc.node("Enterprise", "91440300MA5SCORE03"),
+                      sc.node("Enterprise", "91440300MA5SCORE04")])
+    quiet = wsvc.on_scored(mem_store, {"Enterprise": {"91440300MA5SCORE03": {
+        "risk_score": 0.8, "risk_level": "高"}}})
+    assert quiet.raised == 0  # first sight below red: the baseline
+    (w,) = _only(wsvc.on_scored(mem_store, {"Enterprise": {"91440300MA5SCORE04": {
+        "risk_score": 0.93, "risk_level": "高"}}}), "score_crossing")
+    assert w["level"] == "红"
+
+
 def test_score_silent_when_level_holds_or_falls(wsvc, mem_store):
     mem_store.upsert([sc.node("Enterprise", "91440300MA5SCORE02")])
     wsvc.on_scored(mem_store, {"Enterprise": {"91440300MA5SCORE02": {"risk_level": "中",
