@@ -19,6 +19,7 @@ import sys
 
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import tempfile  # noqa: E402
@@ -118,7 +119,7 @@ def run_engine(engine: str, args, work: Path) -> dict:
     nodes, rels = make_world(args.nodes, args.rels)
     ne, nd = args.nodes // 5, args.nodes // 2
     with (neo4j_server(work / "neo4j", heap=args.heap) if engine == "neo4j"
-          else _nullctx()) as uri:
+          else contextlib.nullcontext()) as uri:
         if engine == "neo4j":
             store = Neo4jGraphStore(uri, "neo4j", "x", batch_size=args.batch_size).connect()
             store.ensure_schema()
@@ -142,13 +143,6 @@ def run_engine(engine: str, args, work: Path) -> dict:
             "counts_after": {"nodes": sum(counts["nodes"].values()),
                              "relationships": sum(counts["relationships"].values())}}
 
-
-class _nullctx:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
 
 
 def main(argv: list[str] | None = None) -> int:

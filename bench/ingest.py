@@ -22,6 +22,7 @@ import sys
 
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
@@ -64,7 +65,7 @@ def child(engine: str, world: Path, work: Path, args) -> dict:
                               hmac_key="bench-ingest-hmac-key-000", batch_rows=args.batch_rows)
     single = IngestSettings(data_dir=work / "var1", environment="test",
                             hmac_key="bench-ingest-hmac-key-000", batch_rows=1)
-    ctx = neo4j_server(work / "neo4j", heap=args.heap) if engine == "neo4j" else _Null()
+    ctx = neo4j_server(work / "neo4j", heap=args.heap) if engine == "neo4j" else contextlib.nullcontext()
     with ctx as uri:
         if engine == "neo4j":
             store = Neo4jGraphStore(uri, "neo4j", "x", batch_size=2000).connect()
@@ -109,13 +110,6 @@ def child(engine: str, world: Path, work: Path, args) -> dict:
             if engine == "neo4j" else None},
     }
 
-
-class _Null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
 
 
 def main(argv: list[str] | None = None) -> int:
