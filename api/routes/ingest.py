@@ -18,9 +18,10 @@ Writer = Annotated[User, Depends(require("ingest:write"))]
 Reader = Annotated[User, Depends(require("ingest:read"))]
 
 _EXAMPLE = "\n".join(json.dumps(e, ensure_ascii=False) for e in [
-    {"type": "declaration", "id": "97061800", "date": "2020-01-01", "office": "30",
-     "importer": "QLRUBN9", "declarant": "ZZR1LT6", "hs6": "440890", "origin": "BE",
-     "value": 372254.4}])
+    {"type": "declaration", "decl_id": "EV-0001", "date": "2024-03-01", "port_code": "5300",
+     "customs_code": "4403960001", "seller_id": "S-EV-1", "hs10": "0303890090",
+     "origin": "VN", "departure": "VN", "net_mass": "1200", "value": "5300",
+     "currency": "USD", "plate": "粤B12345"}])  # columns: ingest/mappings/syn_*.yaml
 MAX_EVENTS = 10_000
 
 
