@@ -2,7 +2,7 @@
 # Make ./.venv ready: the heavy, pinned dependencies (torch, PyG, faiss, sentence-transformers,
 # ArcadeDB with its JRE...) are installed ONCE per machine into a shared folder keyed by the
 # hash of requirements.lock; ./.venv is a thin venv that sees that folder through a .pth
-# file and holds only this checkout (editable). A fresh clone on the same machine reuses the
+# file and holds only this checkout (through a second .pth file). A fresh clone on the same machine reuses the
 # heavy install; a new lock makes a new folder. Set PS_DEPS_DIR to move the cache.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,15 +16,11 @@ CACHE=${PS_DEPS_DIR:-$HOME/.cache/portsentinel}
 DEPS=$CACHE/deps-$HASH
 if [ ! -f "$DEPS/.complete" ]; then
   echo "[venv] installing pinned dependencies into $DEPS (once per machine; torch is large)" >&2
-  rm -rf "$DEPS.tmp"
-  mkdir -p "$CACHE"
-  "$PY" -m venv "$DEPS.tmp"
-  "$DEPS.tmp/bin/pip" install -q --upgrade "pip==25.3" "setuptools==80.9.0" wheel
-  "$DEPS.tmp/bin/pip" install -q -r "$LOCK"
+  # a folder without .complete is a broken earlier attempt: start again
   rm -rf "$DEPS"
-  mv "$DEPS.tmp" "$DEPS"
-  # venv scripts hard-code their folder; fix the shebangs after the move
-  grep -rlI "$DEPS.tmp" "$DEPS/bin" 2>/dev/null | xargs -r sed -i "s#$DEPS.tmp#$DEPS#g"
+  mkdir -p "$CACHE"
+  "$PY" -m venv "$DEPS"
+  "$DEPS/bin/pip" install -q -r "$LOCK"
   touch "$DEPS/.complete"
 fi
 SITE=$("$DEPS/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
