@@ -7,11 +7,10 @@
 * ``clean_store`` / ``clean_embedded_store`` (function): the same, emptied before the test.
 """
 
+import pytest
+
 from graph_fixtures import (clean_embedded_store, clean_store, embedded_store,  # noqa: F401
                             graph_store, neo4j_server, neo4j_store)
-
-
-import pytest  # noqa: E402
 
 
 @pytest.hookimpl(trylast=True)
