@@ -163,6 +163,35 @@ def check_cn_id(value: Any, field: str = "id_number") -> str:
     return s
 
 
+def cn_id_status(value: Any) -> str:
+    """'valid', 'invalid' (present but fails GB 11643: shape or MOD 11-2 check character) or
+    'missing'. A single mistyped digit or two swapped adjacent digits always fail the check
+    (11 is prime and every weight is non-zero mod 11), so 'invalid' means "this id was
+    mistyped", never "this is another person's id"."""
+    if value is None or not str(value).strip():
+        return "missing"
+    return "valid" if is_valid_cn_id(value) else "invalid"
+
+
+def cn_id_birth_date(value: Any) -> date:
+    """Birth date encoded in a valid identity number (characters 7-14, YYYYMMDD)."""
+    s = check_cn_id(value)
+    try:
+        return date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        raise ValidationError("id_number", "***", "identity number birth date is not a date") \
+            from None
+
+
+def check_cn_id_claimed(value: Any, field: str = "id_number") -> str:
+    """An identity number as recorded by a third party (a driver on a road manifest, a legal
+    representative on a customs registration): the canonical id when it passes GB 11643,
+    otherwise blank. The record is kept - the person is still named, with a phone - but an
+    invalid id is not a key: a mistyped id must not create a second person, so the record is
+    left to entity resolution (name, phone, context). Never raises."""
+    return check_cn_id(value, field) if cn_id_status(value) == "valid" else ""
+
+
 # -- HS codes, countries, currencies ---------------------------------------------------------
 def check_hs(value: Any, field: str = "hs_code", *, allow_national: bool = False) -> str:
     s = re.sub(r"[\s.]", "", str(value if value is not None else ""))
@@ -303,7 +332,7 @@ is_valid_currency = _as_bool(check_currency)
 is_valid_cn_id = _as_bool(check_cn_id)
 
 CHECKS = {
-    "cn_id": check_cn_id, "phone": lambda v, field="phone": _check_phone(v, field),
+    "cn_id": check_cn_id, "cn_id_claimed": check_cn_id_claimed, "phone": lambda v, field="phone": _check_phone(v, field),
     "uscc": check_uscc, "customs_code": check_customs_code, "container": check_container,
     "imo": check_imo, "mmsi": check_mmsi, "plate": check_plate, "hs": check_hs,
     "country": check_country, "currency": check_currency, "date": check_date,

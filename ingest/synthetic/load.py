@@ -16,6 +16,8 @@ WORLD_FILES = [
     ("sellers.csv", "syn_sellers"), ("manifests.csv", "syn_manifests"),
     ("declarations.csv", "syn_declarations"), ("bills.csv", "syn_bills"),
     ("inspections.jsonl", "syn_inspections"), ("cases.csv", "syn_cases"),
+    # person mentions (worlds generated before they existed simply lack these files)
+    ("customs_reps.csv", "syn_customs_reps"), ("road_manifests.csv", "syn_road_manifests"),
 ]
 
 

@@ -470,6 +470,16 @@ def generate_world(declarations: int = 10_000, seed: int = 7, out: str | Path = 
                   "corrupt": corrupt.astype(int)}).to_csv(out / "truth" / "declarations.csv",
                                                           index=False)
     pkeys = [hmac_id(x, hmac_secret) for x in Pn["id_number"]]
+    # person mentions: own random stream, new files only (every file above is unchanged)
+    from ingest.synthetic.persons import write_person_mentions
+    p_truth, p_counts = write_person_mentions(
+        out, seed=P.seed, persons=Pn, person_keys=pkeys, road=road, driver=drv,
+        plate=plate_arr[veh], decl_id=decl_id, date=ddate,
+        port_code=np.array([p[0] for p in PORTS])[port], legal_rep=E["legal_rep"].to_numpy(),
+        customs_code=imp_cc, first_driver=n_ent, n_drivers=n_drv, secret=hmac_secret)
+    n_ent_mentions = len(mentions)
+    mentions.extend(p_truth)
+    say("person mentions: road_manifests.csv, customs_reps.csv")
     off_veh = set(np.unique(veh[is_off]).tolist())
     ent_truth = ([{"entity_type": "enterprise", "key": E.at[i, "uscc"], "id": E.at[i, "uscc"],
                    "is_risky": int(bool(E.at[i, "pattern"])), "pattern": E.at[i, "pattern"],
@@ -489,8 +499,9 @@ def generate_world(declarations: int = 10_000, seed: int = 7, out: str | Path = 
                           "persons": n_per, "sellers": n_sel, "vehicles": n_veh,
                           "vessels": n_ves, "containers": n_con, "manifests": len(M),
                           "bills": len(B), "inspections": int(inspected.sum()),
-                          "cases": len(case_rows), "mentions": len(mentions),
-                          "fraud": int(fraud.sum()), "corrupt_rows": int(corrupt.sum())},
+                          "cases": len(case_rows), "mentions": n_ent_mentions,
+                          "fraud": int(fraud.sum()), "corrupt_rows": int(corrupt.sum()),
+                          **p_counts},
                "patterns": {p_: int(sum(p_ in x for x in dpat)) for p_ in
                             ["undervaluation", "origin_laundering", "misclassification",
                              "split_shipment", "repeat_offender_driver"]},
