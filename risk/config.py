@@ -16,6 +16,10 @@ class RiskSettings(BaseSettings):
     threads: int = 1  # torch / lightgbm threads; the machine is shared
     seed: int = 7
     gnn_epochs: int = 60
+    # torch device for GNN training and scoring: "auto" = CUDA when torch sees a GPU, else CPU;
+    # or "cpu" / "cuda" / "cuda:N". Artifacts are saved from CPU tensors either way, so a model
+    # trained on a GPU serves on a CPU-only API host.
+    device: str = "auto"
     # risk_level cut-offs on the score's percentile among the scored population
     level_high_pct: float = 0.95  # top 5% -> 高
     level_mid_pct: float = 0.80  # next 15% -> 中
@@ -24,3 +28,18 @@ class RiskSettings(BaseSettings):
 
 def settings() -> RiskSettings:
     return RiskSettings()
+
+
+def torch_device(name: str | None = None) -> "object":
+    """The ``torch.device`` for ``PS_RISK_DEVICE`` (or ``name``); "auto" picks CUDA when
+    available. An explicit CUDA device on a machine without one is refused by name."""
+    import torch
+
+    name = (name or settings().device or "auto").strip().lower()
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dev = torch.device(name)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"PS_RISK_DEVICE={name!r}: torch sees no CUDA device on this machine "
+                         "(set PS_RISK_DEVICE=cpu or auto)")
+    return dev

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from risk.base import RiskModel
-from risk.config import settings
+from risk.config import settings, torch_device
 from risk.features import TabularFeaturizer
 from risk.kcs import ENTITY_COLUMNS
 
@@ -120,7 +120,8 @@ class HeteroGNNModel(RiskModel):
         has_valid = valid is not None and valid["label"].notna().any()
         v = valid[valid["label"].notna()].reset_index(drop=True) if has_valid else None
         off_tr, off_v = self._offset_train(lab, v)
-        off_tr = torch.as_tensor(off_tr, dtype=torch.float32)
+        dev = torch_device()
+        off_tr = torch.as_tensor(off_tr, dtype=torch.float32).to(dev)
         off_v = torch.as_tensor(off_v, dtype=torch.float32) if off_v is not None else None
         data, n_hist = self._graph(v)
         self.metadata = data.metadata()
@@ -129,9 +130,11 @@ class HeteroGNNModel(RiskModel):
         if self.zero_init_head:
             torch.nn.init.zeros_(net.head[-1].weight)
             torch.nn.init.zeros_(net.head[-1].bias)
+        data, net = data.to(dev), net.to(dev)
+        y_tr, lab_idx = y_tr.to(dev), lab_idx.to(dev)
         opt = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=1e-5)
         pos = float(y_tr.mean())
-        pw = torch.tensor((1 - pos) / max(pos, 1e-3)) if self.pos_weight else None
+        pw = torch.tensor((1 - pos) / max(pos, 1e-3), device=dev) if self.pos_weight else None
         lossf = torch.nn.BCEWithLogitsLoss(pos_weight=pw)
         best, best_state, history, best_epoch = -1.0, None, [], epochs
         x_dict, ei = data.x_dict, data.edge_index_dict
@@ -156,7 +159,7 @@ class HeteroGNNModel(RiskModel):
                 net.eval()
                 with torch.no_grad():
                     o, _ = net(x_dict, ei)
-                m = summarize(v["label"], (o[n_hist:] + off_v).numpy())
+                m = summarize(v["label"], (o[n_hist:].cpu() + off_v).numpy())
                 crit = m["auprc"] or 0.0
                 history.append((ep + 1, round(float(loss.detach()), 4), crit))
                 if crit > best:
@@ -164,10 +167,11 @@ class HeteroGNNModel(RiskModel):
                     best_epoch = ep + 1
         if best_state is not None:
             net.load_state_dict(best_state)
-        self._store(net)
+        self._store(net.cpu())
         self.card.update({"features": [n for n in self.feat.names if not n.startswith("cat_")],
                           "hidden": self.hidden, "layers": self.layers, "epochs": epochs,
                           "seconds_per_epoch": round(t_train / max(epochs, 1), 3),
+                          "device": str(dev),
                           "graph": {t: int(data[t].num_nodes) for t in data.node_types},
                           "valid_auprc_by_epoch": history[:3] + history[-5:],
                           "selected_epoch": best_epoch, "selected_valid_auprc": round(best, 4),
@@ -197,7 +201,8 @@ class HeteroGNNModel(RiskModel):
         net = getattr(self, "_net_cache", None)
         if net is None:
             net = _net(self.metadata, self.in_dims, self.hidden, self.layers)
-            net.load_state_dict(torch.load(io.BytesIO(self.state_bytes), weights_only=True))
+            net.load_state_dict(torch.load(io.BytesIO(self.state_bytes), weights_only=True,
+                                           map_location="cpu"))
             self._net_cache = net
         net.eval()
         return net
@@ -208,8 +213,12 @@ class HeteroGNNModel(RiskModel):
 
         torch.set_num_threads(max(1, settings().threads))
         data, n_hist = self._graph(frame)
+        dev = torch_device()
+        net = self._module().to(dev)
         with torch.no_grad():
-            o, h = self._module()(data.x_dict, data.edge_index_dict)
+            o, h = net(data.to(dev).x_dict, data.edge_index_dict)
+        if dev.type != "cpu":
+            o, h, data = o.cpu(), {t: v.cpu() for t, v in h.items()}, data.cpu()
         off = torch.as_tensor(self._offset(frame), dtype=torch.float32)
         return torch.sigmoid(o[n_hist:] + off).numpy(), h, data
 
