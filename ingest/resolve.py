@@ -13,14 +13,37 @@ Rules, in order (the first that fires decides, and is recorded):
      ``name``               s >= 0.95 and no other candidate within 0.05.
      Shell companies share phones and addresses but not names, so contact alone never merges.
 
+Persons (``PersonResolver``): canonical = ``Person{key: "H:" + HMAC(id number)}``; a
+mention = ``Person{key: "PM:..."}``, a person as another system recorded them (driver on a road
+manifest, legal representative on a customs registration: name, phone, maybe an id).
+  1. ``exact_id``  the record carried an id that passes GB 11643: the mapping itself links the
+     mention to ``H:<HMAC(id)>`` (``ALIAS_OF {rule: exact_id}`` from the source file, score 1.0).
+     An id failing the check character is a mistyped id, not another person's: it is dropped
+     as a key (check ``cn_id_claimed``) and the mention goes on to 2.
+  2. blocking: candidates share the normalised name (width, spaces removed), a phone (HMAC of
+     E.164), or a context - a vehicle the person drove (``V:<plate>``), an enterprise they
+     represent (``E:<USCC>``, customs registrations mapped through the enterprise matches).
+     Name similarity s = normalised Levenshtein on the name key; evidence = s + 0.5 phone +
+     0.5 context. A candidate is *eligible* under
+     ``name+phone+context`` s = 1, phone and context agree;
+     ``name+phone``         s = 1 and the phone agrees;
+     ``name+context``       s = 1 and the context agrees;
+     ``phone+context``      s >= 0.5 (a typo, traditional characters) and both agree.
+     A name alone never merges (Chinese names repeat: ~1 in 30 people in a port's records
+     shares a name with another one). Two eligible candidates less than one piece of evidence
+     (0.5) apart: ambiguous, left unmerged for a person to decide (``PersonResolver.explain``).
+
 Provenance: an ``ALIAS_OF`` relationship mention -> canonical with ``rule`` and ``score``
-(source ``resolution``); the canonical node gets ``resolved_from`` (mention keys) and
-``resolution_rule`` (rule counts). ``unresolve(store)`` removes all of it (reversible).
-Persons are keyed by the HMAC of their identity number, so they resolve by exact key.
+(source ``resolution``); the canonical node gets ``resolution_rule`` (rule counts) and, for
+enterprises, ``resolved_from`` (mention keys; persons keep theirs on the ALIAS_OF edges only,
+which the sandbox export re-keys, so person keys never leave the graph un-keyed).
+``unresolve(store)`` removes all of it (reversible); the exact_id links, stated by the source
+records themselves, stay.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +51,7 @@ from typing import Any, Iterable
 
 from graph.base import NodeRecord, RelRecord
 from ingest import validators
-from ingest.normalise import address_core, company_key, strip_city
+from ingest.normalise import address_core, company_key, normalise_text, strip_city
 
 SOURCE = "resolution"
 
@@ -165,6 +188,178 @@ class Resolver:
         return out
 
 
+# -- persons ---------------------------------------------------------------------------------
+_NAME_DROP = re.compile(r"[\s·•.\-_'\u3000]+")
+
+
+def person_name_key(name: str | None) -> str:
+    """Half-width, NFC, no spaces or name dots ('张 伟 ' -> '张伟'; 'Ａｌｉ' -> 'ali')."""
+    return _NAME_DROP.sub("", normalise_text(name)).lower() if name else ""
+
+
+@dataclass
+class PersonEntity:
+    key: str
+    name: str = ""
+    name_key: str = ""
+    phones: set[str] = field(default_factory=set)  # Phone keys (HMAC of E.164)
+    context: set[str] = field(default_factory=set)  # "V:<plate>", "E:<enterprise key>"
+    exact: str = ""  # the H: key a valid id in the record itself links to
+    other_names: set[str] = field(default_factory=set)  # name keys of exact-id mentions
+
+    @property
+    def canonical(self) -> bool:
+        return self.key.startswith("H:")
+
+    def name_keys(self) -> set[str]:
+        return ({self.name_key} if self.name_key else set()) | self.other_names
+
+
+PERSON_RULES = ("name+phone+context", "name+phone", "name+context", "phone+context")
+
+
+class PersonResolver:
+    """Person mentions -> canonical persons (see the module docstring for the rules)."""
+
+    def __init__(self, canonical: Iterable[PersonEntity], *, max_block: int = 200):
+        self.canon = {e.key: e for e in canonical}
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        self.by_phone: dict[str, list[str]] = defaultdict(list)
+        self.by_ctx: dict[str, list[str]] = defaultdict(list)
+        for e in self.canon.values():
+            for nk in e.name_keys():
+                self.by_name[nk].append(e.key)
+            for p in e.phones:
+                self.by_phone[p].append(e.key)
+            for c in e.context:
+                self.by_ctx[c].append(e.key)
+        self.max_block = max_block
+
+    def candidates(self, m: PersonEntity) -> set[str]:
+        c: set[str] = set(self.by_name.get(m.name_key, ()))
+        for p in m.phones:
+            c.update(self.by_phone.get(p, ()))
+        for x in m.context:
+            lst = self.by_ctx.get(x, ())
+            if len(lst) <= self.max_block:
+                c.update(lst)
+        return c
+
+    def explain(self, m: PersonEntity) -> dict[str, Any]:
+        """Every candidate with its evidence and the decision: what a reviewer sees."""
+        if m.exact:
+            return {"decision": "exact_id", "canonical": m.exact, "candidates": []}
+        rows = []
+        for k in self.candidates(m):
+            c = self.canon[k]
+            s = max((_sim(m.name_key, nk) for nk in c.name_keys()), default=0.0)
+            phone, ctx = bool(m.phones & c.phones), bool(m.context & c.context)
+            rule = None
+            if s == 1.0 and phone and ctx:
+                rule = "name+phone+context"
+            elif s == 1.0 and phone:
+                rule = "name+phone"
+            elif s == 1.0 and ctx:
+                rule = "name+context"
+            elif s >= 0.5 and phone and ctx:
+                rule = "phone+context"
+            rows.append({"canonical": k, "name_similarity": round(s, 3), "phone": phone,
+                         "context": ctx, "score": round(s + 0.5 * phone + 0.5 * ctx, 3),
+                         "rule": rule})
+        rows.sort(key=lambda r: (-r["score"], r["canonical"]))
+        eligible = [r for r in rows if r["rule"]]
+        if not rows:
+            decision = "no_candidate"
+        elif not eligible:
+            decision = "weak_evidence"
+        elif len(eligible) > 1 and eligible[0]["score"] - eligible[1]["score"] < 0.5:
+            decision = "ambiguous"
+        else:
+            decision = eligible[0]["rule"]
+        return {"decision": decision, "canonical": eligible[0]["canonical"] if decision in
+                PERSON_RULES else None, "candidates": rows}
+
+    def match(self, m: PersonEntity) -> Match | None:
+        if m.exact:
+            return Match(m.key, m.exact, "exact_id", 1.0, {"id": "valid (GB 11643), HMAC equal"})
+        ex = self.explain(m)
+        if ex["decision"] not in PERSON_RULES:
+            return None
+        best = ex["candidates"][0]
+        runner = ex["candidates"][1]["score"] if len(ex["candidates"]) > 1 else 0.0
+        return Match(m.key, best["canonical"], best["rule"], best["score"],
+                     {"name_similarity": best["name_similarity"], "phone": best["phone"],
+                      "context": best["context"], "candidates": len(ex["candidates"]),
+                      "runner_up": runner})
+
+    def resolve(self, mentions: Iterable[PersonEntity]) -> list[Match]:
+        return [r for r in map(self.match, mentions) if r is not None]
+
+    def review(self, mentions: Iterable[PersonEntity]) -> Counter:
+        """How many mentions each decision got (ambiguous ones wait for a person)."""
+        return Counter(self.explain(m)["decision"] for m in mentions)
+
+
+def persons_from_records(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]
+                         ) -> dict[str, PersonEntity]:
+    """Person entities (phones, vehicles driven, enterprises represented, exact-id links)."""
+    ps: dict[str, PersonEntity] = {}
+    for n in nodes:
+        if n.label != "Person":
+            continue
+        e = ps.setdefault(n.key, PersonEntity(n.key))
+        nm = n.props.get("name")
+        if nm and not e.name:
+            e.name, e.name_key = nm, person_name_key(nm)
+    for r in rels:
+        if r.start_label != "Person" or r.start_key not in ps:
+            continue
+        e = ps[r.start_key]
+        if r.type == "HAS_PHONE":
+            e.phones.add(r.end_key)
+        elif r.type == "DROVE":
+            e.context.add("V:" + r.end_key)
+        elif r.type in ("LEGAL_REP_OF", "SHAREHOLDER_OF"):
+            e.context.add("E:" + r.end_key)
+        elif r.type == "ALIAS_OF" and (r.props or {}).get("rule") == "exact_id":
+            e.exact = r.end_key
+    return ps
+
+
+def resolve_persons(persons: dict[str, PersonEntity],
+                    enterprise_matches: Iterable[Match] = ()) -> list[Match]:
+    """Resolve every person mention; an enterprise context that is itself a mention (a
+    customs registration ``CC:``) is first mapped to the enterprise it was resolved to.
+    The mentions a valid id already links (exact_id) lend their evidence - name as written
+    there, phones, contexts - to their canonical person: they are the same person for sure."""
+    canon, mentions = person_tables(persons, enterprise_matches)
+    return PersonResolver(canon.values()).resolve(mentions)
+
+
+def person_tables(persons: dict[str, PersonEntity], enterprise_matches: Iterable[Match] = ()
+                  ) -> tuple[dict[str, PersonEntity], list[PersonEntity]]:
+    """(canonical persons with the evidence of their exact-id mentions, mentions with
+    enterprise contexts mapped to canonical enterprises); the inputs are not changed."""
+    emap = {m.mention: m.canonical for m in enterprise_matches}
+    canon = {e.key: PersonEntity(e.key, e.name, e.name_key, set(e.phones), set(e.context))
+             for e in persons.values() if e.canonical}
+    mentions = []
+    for e in persons.values():
+        if e.canonical:
+            continue
+        ctx = {("E:" + emap[c[2:]]) if c.startswith("E:") and c[2:] in emap else c
+               for c in e.context}
+        m = PersonEntity(e.key, e.name, e.name_key, set(e.phones), ctx, e.exact)
+        mentions.append(m)
+        c = canon.get(e.exact)
+        if c is not None:
+            if m.name_key and m.name_key != c.name_key:
+                c.other_names.add(m.name_key)
+            c.phones |= m.phones
+            c.context |= m.context
+    return canon, mentions
+
+
 # -- building entity tables ------------------------------------------------------------------
 def entities_from_records(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]
                           ) -> dict[str, Entity]:
@@ -192,19 +387,30 @@ def entities_from_records(nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]
     return ents
 
 
-def entities_from_world(directory: str | Path) -> dict[str, Entity]:
-    """The enterprise entities of a generated world, read through the ingest mappings."""
+# world file -> mapping; which files each entity table needs
+_ENTERPRISE_FILES = [("enterprises.csv", "syn_enterprises"),
+                     ("customs_parties.csv", "syn_customs_parties"), ("bills.csv", "syn_bills")]
+_PERSON_FILES = [("enterprises.csv", "syn_enterprises"), ("persons.csv", "syn_persons"),
+                 ("shareholders.csv", "syn_shareholders"), ("declarations.csv", "syn_declarations"),
+                 ("customs_reps.csv", "syn_customs_reps"),
+                 ("road_manifests.csv", "syn_road_manifests")]
+
+
+def world_records(directory: str | Path, files: Iterable[tuple[str, str]], secret: bytes
+                  ) -> tuple[list[NodeRecord], list[RelRecord]]:
+    """The node/relationship records of some files of a generated world, read through the
+    ingest mappings exactly as a load would (rows that would be quarantined are left out)."""
     from ingest.mapping import builtin_mapping
     from ingest.pipeline import RowTransformer
     from ingest.sources import open_rows
 
     d = Path(directory)
     nodes, rels = [], []
-    for fname, mname in [("enterprises.csv", "syn_enterprises"),
-                         ("customs_parties.csv", "syn_customs_parties"),
-                         ("bills.csv", "syn_bills")]:
+    for fname, mname in files:
+        if not (d / fname).exists():
+            continue
         m = builtin_mapping(mname)
-        tr = RowTransformer(m, secret=b"resolution-does-not-need-person-keys")
+        tr = RowTransformer(m, secret=secret)
         for _line, row in open_rows(d / fname, m.columns, fmt=m.format):
             if not isinstance(row, dict):
                 continue
@@ -213,7 +419,19 @@ def entities_from_world(directory: str | Path) -> dict[str, Entity]:
                 continue
             nodes.extend(out[0])
             rels.extend(out[1])
-    return entities_from_records(nodes, rels)
+    return nodes, rels
+
+
+def entities_from_world(directory: str | Path) -> dict[str, Entity]:
+    """The enterprise entities of a generated world, read through the ingest mappings."""
+    return entities_from_records(*world_records(directory, _ENTERPRISE_FILES,
+                                                b"resolution-does-not-need-person-keys"))
+
+
+def persons_from_world(directory: str | Path, secret: bytes) -> dict[str, PersonEntity]:
+    """The person entities of a generated world (``secret``: the HMAC key it was generated
+    with, so that keys match its ground truth)."""
+    return persons_from_records(*world_records(directory, _PERSON_FILES, secret))
 
 
 def entities_from_store(store) -> dict[str, Entity]:
@@ -239,6 +457,31 @@ def entities_from_store(store) -> dict[str, Entity]:
     return entities_from_records(nodes, rels)
 
 
+def persons_from_store(store) -> dict[str, PersonEntity]:
+    rel_types = ["HAS_PHONE", "DROVE", "LEGAL_REP_OF", "SHAREHOLDER_OF", "ALIAS_OF"]
+    t = store.export(labels=["Person"], rel_types=rel_types)
+    nodes = []
+    df = t.nodes.get("Person")
+    if df is not None:
+        for rec in df.to_dict("records"):
+            nm = rec.get("name")
+            nodes.append(NodeRecord("Person", rec["key"],
+                                    {"name": nm} if isinstance(nm, str) else {}))
+    rels = []
+    for typ in rel_types:
+        rdf = t.relationships.get(typ)
+        if rdf is None:
+            continue
+        for rec in rdf.to_dict("records"):
+            if rec.get("start_label", "Person") != "Person":
+                continue
+            rule = rec.get("rule")
+            rels.append(RelRecord(typ, "Person", rec["start_key"],
+                                  rec.get("end_label") or "Enterprise", rec["end_key"],
+                                  {"rule": rule} if isinstance(rule, str) else {}))
+    return persons_from_records(nodes, rels)
+
+
 def resolve(entities: dict[str, Entity]) -> list[Match]:
     """Resolve every non-canonical Enterprise entity against the canonical (USCC) ones."""
     canon = [e for e in entities.values() if e.canonical]
@@ -247,17 +490,22 @@ def resolve(entities: dict[str, Entity]) -> list[Match]:
 
 
 # -- applying to the graph (and reversing) ---------------------------------------------------
-def provenance_records(matches: list[Match]) -> tuple[list[RelRecord], dict[str, dict]]:
-    rels = [RelRecord("ALIAS_OF", "Enterprise", m.mention, "Enterprise", m.canonical,
-                      {"rule": m.rule, "score": float(m.score)}, SOURCE) for m in matches]
+def provenance_records(matches: list[Match], label: str = "Enterprise"
+                       ) -> tuple[list[RelRecord], dict[str, dict]]:
+    """ALIAS_OF records (exact_id links excepted: the source record already states them) and
+    the canonical nodes' property updates."""
+    rels = [RelRecord("ALIAS_OF", label, m.mention, label, m.canonical,
+                      {"rule": m.rule, "score": float(m.score)}, SOURCE)
+            for m in matches if m.rule != "exact_id"]
     by_canon: dict[str, list[Match]] = defaultdict(list)
     for m in matches:
         by_canon[m.canonical].append(m)
     updates = {}
     for k, ms in by_canon.items():
         rules = Counter(m.rule for m in ms)
-        updates[k] = {"resolved_from": sorted(m.mention for m in ms),
-                      "resolution_rule": ",".join(f"{r}:{n}" for r, n in sorted(rules.items()))}
+        updates[k] = {"resolution_rule": ",".join(f"{r}:{n}" for r, n in sorted(rules.items()))}
+        if label == "Enterprise":
+            updates[k]["resolved_from"] = sorted(m.mention for m in ms)
     return rels, updates
 
 
@@ -265,18 +513,30 @@ def resolve_store(store, *, apply: bool = True) -> dict[str, Any]:
     ents = entities_from_store(store)
     matches = resolve(ents)
     rels, updates = provenance_records(matches)
-    if apply and matches:
-        store.upsert((), rels)
+    persons = persons_from_store(store)
+    pmatches = resolve_persons(persons, matches)
+    prels, pupdates = provenance_records(pmatches, "Person")
+    if apply and (rels or prels):
+        store.upsert((), rels + prels)
+    if apply and updates:
         store.set_properties("Enterprise", updates)
+    if apply and pupdates:
+        store.set_properties("Person", pupdates)
     n_canon = sum(e.canonical for e in ents.values())
-    return {"mentions": len(ents) - n_canon, "entities": n_canon, "merges": len(matches),
+    p_canon = sum(e.canonical for e in persons.values())
+    return {"mentions": len(ents) - n_canon, "entities": n_canon, "merges": len(rels) + len(prels),
             "rules": dict(Counter(m.rule for m in matches)), "applied": apply,
-            "examples": [asdict(m) for m in matches[:5]]}
+            "examples": [asdict(m) for m in matches[:5]],
+            "persons": {"mentions": len(persons) - p_canon, "entities": p_canon,
+                        "merges": len(prels), "exact_id": len(pmatches) - len(prels),
+                        "rules": dict(Counter(m.rule for m in pmatches)),
+                        "examples": [asdict(m) for m in pmatches if m.rule != "exact_id"][:5]}}
 
 
 def unresolve(store) -> dict[str, int]:
-    """Undo resolution: remove ALIAS_OF edges and the canonical provenance properties."""
-    t = store.export(labels=["Enterprise"], rel_types=["ALIAS_OF"])
+    """Undo resolution: remove the ALIAS_OF edges it wrote and the canonical provenance
+    properties (exact_id links stated by source records stay)."""
+    t = store.export(labels=["Enterprise", "Person"], rel_types=["ALIAS_OF"])
     df = t.nodes.get("Enterprise")
     keys = []
     if df is not None and "resolved_from" in df.columns:
@@ -285,8 +545,15 @@ def unresolve(store) -> dict[str, int]:
     if keys:
         store.set_properties("Enterprise", {k: {"resolved_from": [], "resolution_rule": ""}
                                             for k in keys})
+    pdf = t.nodes.get("Person")
+    pkeys = []
+    if pdf is not None and "resolution_rule" in pdf.columns:
+        pkeys = [r["key"] for r in pdf.to_dict("records")
+                 if isinstance(r.get("resolution_rule"), str) and r["resolution_rule"]]
+    if pkeys:
+        store.set_properties("Person", {k: {"resolution_rule": ""} for k in pkeys})
     out = store.delete_by_source(SOURCE)
-    return {"canonical_reset": len(keys), **out}
+    return {"canonical_reset": len(keys) + len(pkeys), **out}
 
 
 # -- evaluation against a world's ground truth ----------------------------------------------

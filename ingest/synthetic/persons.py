@@ -11,6 +11,9 @@ person mentions existed.
   character typo; phone in another format, blank or another number; identity number valid,
   blank or mistyped (one digit changed or two adjacent digits swapped - always caught by the
   GB 11643 check character).
+  3% of crossings are driven by a relief driver who is in no registry
+  (``truth/unregistered_persons.csv``): merging one of those into a registered driver is a
+  false merge.
 * ``customs_reps.csv`` - the legal representative (法定代表人) of each customs registration,
   one row per registration, each with its own variant. Shell-cluster members share one
   legal representative, so that person appears on several rows.
@@ -37,6 +40,17 @@ N_DRIVER_VARIANTS = 4
 # simplified -> traditional for the name vocabulary (HK cross-border drivers)
 TRAD = dict(zip("刘陈杨黄赵吴郑梁谢许韩冯邓罗马孙张宋伟丽军艳杰娟涛刚桂华国辉鹏飞",
                 "劉陳楊黃趙吳鄭梁謝許韓馮鄧羅馬孫張宋偉麗軍艷傑娟濤剛桂華國輝鵬飛"))
+
+
+RELIEF_SHARE = 0.03  # road crossings driven by a relief driver missing from the registry
+
+
+def _person(rng: np.random.Generator) -> tuple[str, str, str]:
+    """(id number, name, phone) of a person who is in no registry."""
+    region = W.CITIES[int(rng.integers(0, len(W.CITIES)))][1]
+    body = (region + f"{int(rng.integers(1965, 2002))}{int(rng.integers(1, 13)):02d}"
+            f"{int(rng.integers(1, 29)):02d}{int(rng.integers(0, 1000)):03d}")
+    return body + V.cn_id_check_char(body), W.person_name(rng), W.mobile(rng)
 
 
 def name_variant(rng: np.random.Generator, name: str, *, trad: float = 0.0,
@@ -108,13 +122,24 @@ def write_person_mentions(out: Path, *, seed: int, persons: pd.DataFrame, person
     pphone = persons["phone"].to_numpy()
 
     # -- drivers on road manifests ------------------------------------------------------------
-    var = [[(name_variant(rng, pname[p], trad=0.15),
-             phone_variant(rng, pphone[p], 0.15),
-             id_variant(rng, pid[p], 0.25, 0.25)) for _ in range(N_DRIVER_VARIANTS)]
-           for p in range(first_driver, first_driver + n_drivers)]
+    # relief drivers: not in the person registry (no canonical node unless their valid id
+    # creates one) - a mention of one merged into a registered driver is a false merge
+    n_relief = max(3, n_drivers // 10)
+    relief = [_person(rng) for _ in range(n_relief)]
+    d_id = list(pid[first_driver:first_driver + n_drivers]) + [r[0] for r in relief]
+    d_name = list(pname[first_driver:first_driver + n_drivers]) + [r[1] for r in relief]
+    d_phone = list(pphone[first_driver:first_driver + n_drivers]) + [r[2] for r in relief]
+    d_key = list(person_keys[first_driver:first_driver + n_drivers]) + [
+        hmac_id(r[0], secret) for r in relief]
+    var = [[(name_variant(rng, d_name[p], trad=0.15),
+             phone_variant(rng, d_phone[p], 0.15),
+             id_variant(rng, d_id[p], 0.25, 0.25)) for _ in range(N_DRIVER_VARIANTS)]
+           for p in range(len(d_id))]
     ri = np.where(road)[0]
     pick = rng.integers(0, N_DRIVER_VARIANTS, len(ri))
     d = driver[ri] - first_driver
+    is_relief = rng.random(len(ri)) < RELIEF_SHARE
+    d = np.where(is_relief, n_drivers + rng.integers(0, n_relief, len(ri)), d)
     combo = (d.astype(np.int64) * N_DRIVER_VARIANTS + pick)
     v_name = np.array([v[0] for vs in var for v in vs], dtype=object)
     v_phone = np.array([v[1] for vs in var for v in vs], dtype=object)
@@ -132,7 +157,7 @@ def write_person_mentions(out: Path, *, seed: int, persons: pd.DataFrame, person
         u_combo.setdefault((c, pl), None)
     for (c, pl) in u_combo:
         k = mention_key(v_name[c], v_phone[c], v_id[c], V.check_plate(pl), secret)
-        true = person_keys[first_driver + c // N_DRIVER_VARIANTS]
+        true = d_key[c // N_DRIVER_VARIANTS]
         if truth.setdefault(k, true) != true:
             collisions += 1
     n_drv_mentions = len(truth)
@@ -149,8 +174,12 @@ def write_person_mentions(out: Path, *, seed: int, persons: pd.DataFrame, person
             collisions += 1
     pd.DataFrame(rows, columns=["customs_code", "name", "phone", "id_number"]).to_csv(
         out / "customs_reps.csv", index=False)
+    pd.DataFrame({"key": d_key[n_drivers:], "id": [r[0] for r in relief],
+                  "name": [r[1] for r in relief], "role": "relief_driver"}).to_csv(
+        out / "truth" / "unregistered_persons.csv", index=False)
     status = pd.Series([V.cn_id_status(x) for x in list(v_id[combo]) + [r["id_number"] for r in rows]])
-    counts = {"road_manifests": len(R), "customs_reps": len(rows),
+    counts = {"road_manifests": len(R), "relief_driver_rows": int(is_relief.sum()),
+              "customs_reps": len(rows),
               "person_mentions": len(truth), "driver_mentions": n_drv_mentions,
               "rep_mentions": len(truth) - n_drv_mentions, "person_mention_key_collisions": collisions,
               "person_mention_rows_by_id_status": status.value_counts().to_dict()}
