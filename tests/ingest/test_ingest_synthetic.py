@@ -55,7 +55,10 @@ def test_ground_truth_covers_patterns_labels_and_mentions(world):
     assert {"enterprise", "person", "vehicle"} <= set(ents.entity_type)
     assert (ents[ents.entity_type == "enterprise"].pattern == "shell_cluster").sum() >= 6
     ment = pd.read_csv(d / "truth" / "mentions.csv", dtype=str)
-    assert set(ment.true_key) <= set(ents.key)
+    unreg = pd.read_csv(d / "truth" / "unregistered_persons.csv", dtype=str)
+    assert set(ment.true_key) <= set(ents.key) | set(unreg.key)
+    assert set(ment.entity_type) == {"enterprise", "person"}
+    assert ment.mention_key.is_unique
     assert json.loads((d / "world.json").read_text())["counts"]["declarations"] == 3000
 
 
@@ -75,9 +78,65 @@ def test_world_goes_through_the_ingest_path(world, mem_store, tmp_path):
     ents = pd.read_csv(d / "truth" / "entities.csv", dtype=str, keep_default_na=False)
     pkeys = set(ents.key[ents.entity_type == "person"])
     graph_persons = {k for (lab, k) in mem_store.nodes if lab == "Person"}
-    assert graph_persons <= pkeys
+    ment = pd.read_csv(d / "truth" / "mentions.csv", dtype=str)
+    unreg = pd.read_csv(d / "truth" / "unregistered_persons.csv", dtype=str)
+    person_mentions = set(ment.mention_key[ment.entity_type == "person"])
+    assert {k for k in graph_persons if not k.startswith("PM:")} <= pkeys | set(unreg.key)
+    assert {k for k in graph_persons if k.startswith("PM:")} == person_mentions
+    # mistyped or missing ids do not quarantine a manifest or registration row
+    assert rep["files"]["road_manifests.csv"]["quarantined"] == 0
+    assert rep["files"]["customs_reps.csv"]["quarantined"] == 0
     raw = set(ents.id[ents.entity_type == "person"])
     assert not any(r in repr(mem_store.nodes) for r in list(raw)[:50])
+    recorded = pd.read_csv(d / "road_manifests.csv", dtype=str, keep_default_na=False)
+    typed = [x for x in recorded.driver_id if x][:200]  # valid and mistyped ids as written
+    stored = repr(mem_store.nodes) + repr(mem_store.rels)
+    assert typed and not any(x in stored for x in typed)
     snap = mem_store.snapshot()
     load_world(d, mem_store, settings=s)
     assert mem_store.snapshot() == snap
+
+
+def test_person_mentions_carry_valid_mistyped_and_missing_ids(world):
+    d, summary = world
+    persons = pd.read_csv(d / "persons.csv", dtype=str)
+    unreg = pd.read_csv(d / "truth" / "unregistered_persons.csv", dtype=str)
+    true_ids = set(persons.id_number) | set(unreg.id)
+    rm = pd.read_csv(d / "road_manifests.csv", dtype=str, keep_default_na=False)
+    cr = pd.read_csv(d / "customs_reps.csv", dtype=str, keep_default_na=False)
+    ids = list(rm.driver_id) + list(cr.id_number)
+    status = pd.Series([V.cn_id_status(x) for x in ids])
+    assert {"valid", "invalid", "missing"} == set(status)
+    assert all(x in true_ids for x, s in zip(ids, status) if s == "valid")
+
+    def one_typo_away(x):  # one digit changed or two adjacent digits swapped
+        for t in true_ids:
+            diff = [i for i in range(18) if x[i] != t[i]]
+            if len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                   and x[diff[0]] == t[diff[1]] and x[diff[1]] == t[diff[0]]):
+                return True
+        return False
+
+    invalid = [x for x, s in zip(ids, status) if s == "invalid"]
+    assert all(one_typo_away(x) for x in invalid[:100])
+    # name variants: spaces (ASCII or ideographic) in some names, the registry has none
+    assert rm.driver_name.str.contains(r"\s").any() and not persons.name.str.contains(r"\s").any()
+    assert len(rm) == summary["counts"]["road_manifests"] and len(cr) == summary["counts"]["customs_reps"]
+
+
+def test_person_mentions_use_their_own_random_stream(world, tmp_path, monkeypatch):
+    """Additive: drawing the person mentions differently changes only their own files."""
+    from ingest.synthetic import persons
+
+    d, _ = world
+    monkeypatch.setattr(persons, "STREAM", persons.STREAM + 1)
+    generate_world(3000, 5, tmp_path / "other_stream", hmac_secret=KEY)
+    own = {"road_manifests.csv", "customs_reps.csv", "truth/mentions.csv",
+           "truth/unregistered_persons.csv", "world.json"}
+    for f in sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file()):
+        same = (d / f).read_bytes() == (tmp_path / "other_stream" / f).read_bytes()
+        assert same != (f in own), f
+    m1 = pd.read_csv(d / "truth" / "mentions.csv", dtype=str)
+    m2 = pd.read_csv(tmp_path / "other_stream" / "truth" / "mentions.csv", dtype=str)
+    ent = m1.entity_type == "enterprise"
+    assert m1[ent].equals(m2[m2.entity_type == "enterprise"])  # enterprise rows unchanged

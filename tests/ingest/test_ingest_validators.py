@@ -130,3 +130,53 @@ def test_required_keys():
     assert e.value.field == "b" and "missing" in e.value.reason
     with pytest.raises(ValidationError):
         v.check_required({"a": "1"}, ["a", "c"])
+
+
+# -- resident identity numbers (GB 11643-1999, ISO 7064 MOD 11-2) ----------------------------
+ID_OK = "11010519491231002X"  # the standard's own example
+
+
+@pytest.mark.parametrize("value", [ID_OK, "11010519491231002x", " 110105 19491231 002X ",
+                                   "350206198911256759"])
+def test_cn_id_valid(value):
+    assert v.is_valid_cn_id(value) and v.cn_id_status(value) == "valid"
+    assert v.check_cn_id(value) == "".join(value.split()).upper()
+
+
+@pytest.mark.parametrize("value,reason", [("110105194912310021", "check character"),
+                                          ("11010519491231002", "17 digits"),
+                                          ("1101051949123100XX", "17 digits")])
+def test_cn_id_invalid_never_echoes_the_number(value, reason):
+    with pytest.raises(ValidationError, match=reason) as e:
+        v.check_cn_id(value)
+    assert value not in str(e.value)
+    assert v.cn_id_status(value) == "invalid"
+
+
+def test_every_single_digit_typo_and_adjacent_swap_fails_the_check():
+    body = ID_OK[:17]
+    for i in range(17):
+        for d in "0123456789":
+            if d != body[i]:
+                typo = body[:i] + d + body[i + 1:] + ID_OK[17]
+                assert v.cn_id_status(typo) == "invalid", typo
+    for i in range(16):
+        if body[i] != body[i + 1]:
+            s = list(body)
+            s[i], s[i + 1] = s[i + 1], s[i]
+            assert v.cn_id_status("".join(s) + ID_OK[17]) == "invalid"
+
+
+def test_cn_id_claimed_keeps_the_record_but_not_a_bad_id():
+    assert v.check_cn_id_claimed(ID_OK) == ID_OK
+    assert v.check_cn_id_claimed("110105194912310021") == ""  # mistyped: not a key
+    assert v.cn_id_status("") == "missing" and v.cn_id_status(None) == "missing"
+    assert v.CHECKS["cn_id_claimed"] is v.check_cn_id_claimed
+
+
+def test_cn_id_birth_date():
+    assert v.cn_id_birth_date(ID_OK) == date(1949, 12, 31)
+    bad_date = "110105194913310021"  # month 13
+    bad_date = bad_date[:17] + v.cn_id_check_char(bad_date[:17])
+    with pytest.raises(ValidationError, match="birth date"):
+        v.cn_id_birth_date(bad_date)

@@ -30,17 +30,24 @@ def test_world_loads_idempotently_resolves_reversibly_and_exports(clean_store, t
     load_world(tiny_world, clean_store, settings=s)
     assert clean_store.counts() == before
 
+    # person mentions recorded with a valid id are linked by the record itself (exact_id)
+    stated = before["relationships"].get("ALIAS_OF", 0)
     out = resolve_store(clean_store)
-    assert out["merges"] > 0 and out["rules"]
+    assert out["merges"] > 0 and out["rules"] and out["persons"]["merges"] > 0
     counts = clean_store.counts()
-    assert counts["relationships"]["ALIAS_OF"] == out["merges"]
+    assert counts["relationships"]["ALIAS_OF"] == stated + out["merges"]
     ex = out["examples"][0]
     canon = clean_store.get("Enterprise", ex["canonical"]).props
     assert ex["mention"] in canon["resolved_from"] and canon["resolution_rule"]
+    pex = out["persons"]["examples"][0]
+    assert pex["rule"] in clean_store.get("Person", pex["canonical"]).props["resolution_rule"]
+    again = resolve_store(clean_store)  # idempotent
+    assert clean_store.counts() == counts and again["merges"] == out["merges"]
     undone = unresolve(clean_store)
     assert undone["relationships"] == out["merges"]
-    assert "ALIAS_OF" not in clean_store.counts()["relationships"]
+    assert clean_store.counts()["relationships"].get("ALIAS_OF", 0) == stated
     assert not clean_store.get("Enterprise", ex["canonical"]).props.get("resolved_from")
+    assert not clean_store.get("Person", pex["canonical"]).props.get("resolution_rule")
 
     from ingest.desensitise import export_sandbox
 
