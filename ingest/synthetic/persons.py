@@ -155,8 +155,12 @@ def write_person_mentions(out: Path, *, seed: int, persons: pd.DataFrame, person
     u_combo: dict[tuple[int, str], None] = {}
     for c, pl in zip(combo.tolist(), plates.tolist()):
         u_combo.setdefault((c, pl), None)
+    # per variant and per plate once (the same as mention_key(), which reps use below)
+    v_e164 = [normalise_phone(x) if x else "" for x in v_phone]
+    v_idv = [V.check_cn_id_claimed(x) if x else "" for x in v_id]
+    plate_ok = {pl: V.check_plate(pl) for pl in set(plates.tolist())}
     for (c, pl) in u_combo:
-        k = mention_key(v_name[c], v_phone[c], v_id[c], V.check_plate(pl), secret)
+        k = "PM:" + hmac_id(f"{v_name[c]}|{v_e164[c]}|{v_idv[c]}|{plate_ok[pl]}", secret)
         true = d_key[c // N_DRIVER_VARIANTS]
         if truth.setdefault(k, true) != true:
             collisions += 1
@@ -177,7 +181,9 @@ def write_person_mentions(out: Path, *, seed: int, persons: pd.DataFrame, person
     pd.DataFrame({"key": d_key[n_drivers:], "id": [r[0] for r in relief],
                   "name": [r[1] for r in relief], "role": "relief_driver"}).to_csv(
         out / "truth" / "unregistered_persons.csv", index=False)
-    status = pd.Series([V.cn_id_status(x) for x in list(v_id[combo]) + [r["id_number"] for r in rows]])
+    v_status = np.array([V.cn_id_status(x) for x in v_id], dtype=object)
+    status = pd.Series(np.concatenate([v_status[combo], np.array(
+        [V.cn_id_status(r["id_number"]) for r in rows], dtype=object)]))
     counts = {"road_manifests": len(R), "relief_driver_rows": int(is_relief.sum()),
               "customs_reps": len(rows),
               "person_mentions": len(truth), "driver_mentions": n_drv_mentions,
