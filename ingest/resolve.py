@@ -285,8 +285,8 @@ class PersonResolver:
         ex = self.explain(m)
         if ex["decision"] not in PERSON_RULES:
             return None
-        best = ex["candidates"][0]
-        runner = ex["candidates"][1]["score"] if len(ex["candidates"]) > 1 else 0.0
+        best = next(c for c in ex["candidates"] if c["canonical"] == ex["canonical"])
+        runner = max((c["score"] for c in ex["candidates"] if c is not best), default=0.0)
         return Match(m.key, best["canonical"], best["rule"], best["score"],
                      {"name_similarity": best["name_similarity"], "phone": best["phone"],
                       "context": best["context"], "candidates": len(ex["candidates"]),

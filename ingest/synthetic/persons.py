@@ -13,7 +13,8 @@ person mentions existed.
   GB 11643 check character).
   3% of crossings are driven by a relief driver who is in no registry
   (``truth/unregistered_persons.csv``): merging one of those into a registered driver is a
-  false merge.
+  false merge. A fifth of them are namesakes of a registered driver and drive 30% of that
+  driver's crossings (same name, same truck, another person).
 * ``customs_reps.csv`` - the legal representative (法定代表人) of each customs registration,
   one row per registration, each with its own variant. Shell-cluster members share one
   legal representative, so that person appears on several rows.
@@ -43,6 +44,7 @@ TRAD = dict(zip("刘陈杨黄赵吴郑梁谢许韩冯邓罗马孙张宋伟丽军
 
 
 RELIEF_SHARE = 0.03  # road crossings driven by a relief driver missing from the registry
+NAMESAKE_SHARE = 0.3  # crossings of a driver with a namesake relief driver that the namesake drives
 
 
 def _person(rng: np.random.Generator) -> tuple[str, str, str]:
@@ -126,6 +128,13 @@ def write_person_mentions(out: Path, *, seed: int, persons: pd.DataFrame, person
     # creates one) - a mention of one merged into a registered driver is a false merge
     n_relief = max(3, n_drivers // 10)
     relief = [_person(rng) for _ in range(n_relief)]
+    # namesakes: the first fifth of them share the name of a registered driver (a brother
+    # on the family truck) and take over a share of that driver's crossings - same name,
+    # same vehicle, another person: the hard case for name + context
+    n_twin = max(1, n_relief // 5)
+    twin_of = rng.choice(n_drivers, n_twin, replace=False)
+    for r, t in enumerate(twin_of.tolist()):
+        relief[r] = (relief[r][0], str(pname[first_driver + t]), relief[r][2])
     d_id = list(pid[first_driver:first_driver + n_drivers]) + [r[0] for r in relief]
     d_name = list(pname[first_driver:first_driver + n_drivers]) + [r[1] for r in relief]
     d_phone = list(pphone[first_driver:first_driver + n_drivers]) + [r[2] for r in relief]
@@ -138,8 +147,13 @@ def write_person_mentions(out: Path, *, seed: int, persons: pd.DataFrame, person
     ri = np.where(road)[0]
     pick = rng.integers(0, N_DRIVER_VARIANTS, len(ri))
     d = driver[ri] - first_driver
-    is_relief = rng.random(len(ri)) < RELIEF_SHARE
-    d = np.where(is_relief, n_drivers + rng.integers(0, n_relief, len(ri)), d)
+    twin_idx = np.full(n_drivers, -1)
+    twin_idx[twin_of] = np.arange(n_twin)
+    by_twin = (twin_idx[d] >= 0) & (rng.random(len(ri)) < NAMESAKE_SHARE)
+    is_relief = by_twin | (rng.random(len(ri)) < RELIEF_SHARE)
+    d = np.where(by_twin, n_drivers + twin_idx[d],
+                 np.where(is_relief, n_drivers + rng.integers(n_twin, max(n_twin + 1, n_relief),
+                                                              len(ri)), d))
     combo = (d.astype(np.int64) * N_DRIVER_VARIANTS + pick)
     v_name = np.array([v[0] for vs in var for v in vs], dtype=object)
     v_phone = np.array([v[1] for vs in var for v in vs], dtype=object)
@@ -179,12 +193,15 @@ def write_person_mentions(out: Path, *, seed: int, persons: pd.DataFrame, person
     pd.DataFrame(rows, columns=["customs_code", "name", "phone", "id_number"]).to_csv(
         out / "customs_reps.csv", index=False)
     pd.DataFrame({"key": d_key[n_drivers:], "id": [r[0] for r in relief],
-                  "name": [r[1] for r in relief], "role": "relief_driver"}).to_csv(
+                  "name": [r[1] for r in relief], "role": "relief_driver",
+                  "namesake_of": [person_keys[first_driver + t] for t in twin_of.tolist()]
+                  + [""] * (n_relief - n_twin)}).to_csv(
         out / "truth" / "unregistered_persons.csv", index=False)
     v_status = np.array([V.cn_id_status(x) for x in v_id], dtype=object)
     status = pd.Series(np.concatenate([v_status[combo], np.array(
         [V.cn_id_status(r["id_number"]) for r in rows], dtype=object)]))
     counts = {"road_manifests": len(R), "relief_driver_rows": int(is_relief.sum()),
+              "namesake_driver_rows": int(by_twin.sum()),
               "customs_reps": len(rows),
               "person_mentions": len(truth), "driver_mentions": n_drv_mentions,
               "rep_mentions": len(truth) - n_drv_mentions, "person_mention_key_collisions": collisions,
