@@ -20,6 +20,11 @@ ArcadeDB 26.10.2 ("Neo4j/5.26.0 compatible") against Neo4j 5.26:
   are first CREATEd with all labels (``OPTIONAL MATCH ... WHERE x IS NULL CREATE``), then
   MERGEd on the primary label (which matches the composite type, index-backed); Neo4j MERGEs
   on all labels in one statement.
+* **relationship MERGE** between two bound nodes: Neo4j checks for the edge from whichever
+  end has the lower degree; ArcadeDB walks the edges of the node written first in the
+  pattern (measured: Enterprise -> Declaration batches, 2.5x faster written from the
+  Declaration end). So on ArcadeDB (``merge_walks_first_node=True``) the store writes a
+  batch's pattern from the side with more distinct keys, i.e. the lower-degree side.
 * **element ids** look like ``#12:0`` on ArcadeDB and ``4:uuid:0`` on Neo4j: opaque strings,
   compared for equality only.
 """
@@ -37,6 +42,7 @@ class Dialect:
     supports_fulltext: bool
     supports_await_indexes: bool
     multi_label_merge: bool  # MERGE (n:A:B {key}) is index-backed and correct
+    merge_walks_first_node: bool = False  # MERGE (a)-[r]->(b) scans a's edges, whatever b
 
     # -- DDL (structure only: names come from the ontology) ---------------------
     def key_constraint(self, label: str) -> str:
@@ -63,7 +69,7 @@ class Dialect:
 NEO4J = Dialect("neo4j", supports_fulltext=True, supports_await_indexes=True,
                 multi_label_merge=True)
 ARCADEDB = Dialect("arcadedb", supports_fulltext=False, supports_await_indexes=False,
-                   multi_label_merge=False)
+                   multi_label_merge=False, merge_walks_first_node=True)
 
 
 def detect(agent: str) -> Dialect:

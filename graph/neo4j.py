@@ -97,6 +97,9 @@ class Neo4jGraphStore(GraphStore):
             return self
         import neo4j
         from neo4j import exceptions as nx
+
+        from graph import _bolt_pack
+        _bolt_pack.install()
         auth = (self.user, self._password or "")
         try:
             driver = neo4j.GraphDatabase.driver(
@@ -201,12 +204,16 @@ class Neo4jGraphStore(GraphStore):
             _fold(by_label[n.label], n.key, {"key": n.key},
                   _clean(n.props, ontology.SYSTEM_NODE_PROPS), n.source,
                   _value(n.seen_at) or stamp)
+        # (label, key) of the nodes that exist once the statements so far have run: their
+        # end-node checks are skipped (a no-op in the same transaction, but not a free one)
+        present: set[tuple[str, str]] = set()
         for label, rows in by_label.items():
             multi = bool(ontology.NODE_TYPES[label].extra_labels)
             if multi and not d.multi_label_merge:
                 add(queries.create_missing_nodes(label), list(rows.values()))
             add(queries.merge_nodes(label, all_labels=d.multi_label_merge),
                 list(rows.values()))
+            present.update((label, k) for k in rows)
 
         by_type: dict[tuple[str, str, str], dict[Any, dict[str, Any]]] = defaultdict(dict)
         for r in rels:
@@ -215,18 +222,33 @@ class Neo4jGraphStore(GraphStore):
                   _clean(r.props, ontology.SYSTEM_REL_PROPS), r.source,
                   _value(r.seen_at) or stamp)
         for (t, sl, el), rows in by_type.items():
-            if d.multi_label_merge:  # one statement: MERGE both ends, then the edge
-                add(queries.merge_rels(t, sl, el, ensure_ends=True), list(rows.values()))
+            from_end = (d.merge_walks_first_node
+                        and len({k[1] for k in rows}) > len({k[0] for k in rows}))
+            if d.multi_label_merge:  # MERGE the ends that may be absent, then the edge
+                known, unknown = [], []
+                for row in rows.values():
+                    (known if (sl, row["start"]) in present and (el, row["end"]) in present
+                     else unknown).append(row)
+                    present.add((sl, row["start"]))
+                    present.add((el, row["end"]))
+                add(queries.merge_rels(t, sl, el, ensure_ends=True, from_end=from_end),
+                    unknown)
+                add(queries.merge_rels(t, sl, el, ensure_ends=False, from_end=from_end),
+                    known)
                 continue
             ends: dict[str, dict[str, dict[str, Any]]] = {sl: {}, el: {}}
             for row in rows.values():
                 for label, key in ((sl, row["start"]), (el, row["end"])):
+                    if (label, key) in present:
+                        continue
                     for src in row["sources"]:
                         _fold(ends[label], key, {"key": key}, {}, src, row["first"])
                     _fold(ends[label], key, {"key": key}, {}, row["sources"][0], row["last"])
             for label, end_rows in ends.items():
                 add(queries.create_missing_nodes(label, stamped=True), list(end_rows.values()))
-            add(queries.merge_rels(t, sl, el, ensure_ends=False), list(rows.values()))
+                present.update((label, k) for k in end_rows)
+            add(queries.merge_rels(t, sl, el, ensure_ends=False, from_end=from_end),
+                list(rows.values()))
         return out
 
     def _upsert(self, nodes: list[NodeRecord], relationships: list[RelRecord]) -> UpsertResult:

@@ -75,11 +75,15 @@ def create_missing_nodes(label: str, *, stamped: bool = False) -> str:
 
 
 def merge_rels(rel_type: str, start_label: str, end_label: str, *,
-               ensure_ends: bool = True) -> str:
+               ensure_ends: bool = True, from_end: bool = False) -> str:
     """rows: [{start, end, props, sources, first, last}], unique (start, end).
 
     ``ensure_ends``: MERGE both end nodes in the same statement (created bare when absent;
-    Neo4j). Otherwise they must exist already (ArcadeDB: ``create_missing_nodes`` first)."""
+    Neo4j). Otherwise they must exist already (ArcadeDB: ``create_missing_nodes`` first).
+    ``from_end``: write the pattern end node first, ``MERGE (b)<-[r]-(a)`` (same edge, same
+    direction): ArcadeDB looks for an existing edge by walking the edges of the pattern's
+    first node, so a batch whose end side is the low-degree one (Enterprise -> Declaration)
+    should start there."""
     ontology.check_pair(rel_type, start_label, end_label)
     if ensure_ends:
         ends = (f"MERGE (a{_labels(start_label)} {{key: row.start}})\n"
@@ -89,8 +93,12 @@ def merge_rels(rel_type: str, start_label: str, end_label: str, *,
     else:
         ends = (f"MATCH (a:{_label(start_label)} {{key: row.start}})\n"
                 f"MATCH (b:{_label(end_label)} {{key: row.end}})\n")
+        if from_end:
+            ends = "\n".join(reversed(ends.rstrip("\n").split("\n"))) + "\n"
+    edge = (f"MERGE (b)<-[r:{_rel_type(rel_type)}]-(a)\n" if from_end
+            else f"MERGE (a)-[r:{_rel_type(rel_type)}]->(b)\n")
     return (f"UNWIND $rows AS row\n{ends}"
-            f"MERGE (a)-[r:{_rel_type(rel_type)}]->(b)\n"
+            f"{edge}"
             f"SET {_stamp('r')}\n"
             f"SET r += row.props\n"
             f"RETURN count(r) AS written")

@@ -93,6 +93,10 @@ def test_values_travel_as_parameters():
     assert "MERGE (a)-[r:AGENT_FOR]->(b)" in r and "$rows" in r
     assert "MATCH (a:Person {key: row.start})" in queries.merge_rels(
         "AGENT_FOR", "Person", "Declaration", ensure_ends=False)
+    rev = queries.merge_rels("AGENT_FOR", "Person", "Declaration", ensure_ends=False,
+                             from_end=True)  # same edge, pattern written from its end node
+    assert "MERGE (b)<-[r:AGENT_FOR]-(a)" in rev
+    assert rev.index("MATCH (b:Declaration") < rev.index("MATCH (a:Person")
     n = queries.neighbourhood("Enterprise", 3, ["DECLARED", "AGENT_FOR"], True)
     assert "[rs:DECLARED|AGENT_FOR*1..3]" in n and "$labels" in n and "$since" in n
     for q in (queries.SEARCH, queries.DELETE_NODES_BY_SOURCE, queries.get_node("Enterprise")):
