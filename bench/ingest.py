@@ -65,7 +65,8 @@ def child(engine: str, world: Path, work: Path, args) -> dict:
                               hmac_key="bench-ingest-hmac-key-000", batch_rows=args.batch_rows)
     single = IngestSettings(data_dir=work / "var1", environment="test",
                             hmac_key="bench-ingest-hmac-key-000", batch_rows=1)
-    ctx = neo4j_server(work / "neo4j", heap=args.heap) if engine == "neo4j" else contextlib.nullcontext()
+    ctx = (neo4j_server(work / "neo4j", heap=args.heap, pagecache_mb=args.pagecache_mb)
+           if engine == "neo4j" else contextlib.nullcontext())
     with ctx as uri:
         if engine == "neo4j":
             store = Neo4jGraphStore(uri, "neo4j", "x", batch_size=2000).connect()
@@ -121,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-rows", type=int, default=2000,
                     help="source rows per upsert transaction")
     ap.add_argument("--heap", default="2g")
-    ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--pagecache-mb", type=int, default=None,
+                    help="Neo4j page cache (default: the launcher's 64 MiB)")
+    ap.add_argument("--progress", action="store_true",
+                    help="a progress line (rows, rows/s) per file every 30 s")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.json"))
     ap.add_argument("--_child", nargs=3, metavar=("ENGINE", "WORLD", "WORK"),
                     help=argparse.SUPPRESS)
@@ -149,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             work.mkdir()
             cmd = [sys.executable, __file__, "--_child", engine, str(world), str(work),
                    "--baseline-rows", str(args.baseline_rows), "--batch-rows",
-                   str(args.batch_rows), "--heap", args.heap] + (["--progress"]
-                                                                  if args.progress else [])
+                   str(args.batch_rows), "--heap", args.heap]
+            cmd += ["--pagecache-mb", str(args.pagecache_mb)] if args.pagecache_mb else []
+            cmd += ["--progress"] if args.progress else []
             p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
             if p.returncode != 0:
                 results.append({"engine": engine, "error": f"exit {p.returncode}"})
@@ -161,7 +166,10 @@ def main(argv: list[str] | None = None) -> int:
            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                        "platform": platform.platform()},
-           "declarations": args.declarations, "seed": args.seed, "generate": gen,
+           "declarations": args.declarations, "seed": args.seed,
+           "settings": {"batch_rows": args.batch_rows, "heap": args.heap,
+                        "neo4j_pagecache_mb": args.pagecache_mb or 64},
+           "generate": gen,
            "results": results,
            "note": "rows = source rows of all world files; records = node + relationship records "
                    "written (after per-batch de-duplication); ratio = batched rows/s over "

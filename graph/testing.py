@@ -34,8 +34,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def neo4j_server(home: Path, *, heap: str = "768m", timeout: float = 240.0) -> Iterator[str]:
-    """Run Neo4j 5.26 with its data under ``home``; yields its ``bolt://`` URI (no auth)."""
+def neo4j_server(home: Path, *, heap: str = "768m", timeout: float = 240.0,
+                 pagecache_mb: int | None = None) -> Iterator[str]:
+    """Run Neo4j 5.26 with its data under ``home``; yields its ``bolt://`` URI (no auth).
+    ``pagecache_mb``: Neo4j's page cache (the launcher's default is 64 MiB, for tests)."""
     java = shutil.which("java")
     if not java:
         raise GraphUnavailable("java is not installed")
@@ -46,7 +48,9 @@ def neo4j_server(home: Path, *, heap: str = "768m", timeout: float = 240.0) -> I
     log_path = home / "launcher.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [java, "-Xms256m", f"-Xmx{heap}", "-XX:+UseSerialGC", "-cp", cp,
+            [java, "-Xms256m", f"-Xmx{heap}", "-XX:+UseSerialGC",
+             *([f"-Dportsentinel.pagecache={int(pagecache_mb) * 1024 * 1024}"]
+               if pagecache_mb else []), "-cp", cp,
              "portsentinel.Neo4jTestServer", str(port), str(home / "db")],
             stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
         try:

@@ -36,6 +36,7 @@ from ingest.sources import BadRow
 log = logging.getLogger("ingest")
 
 RowCheck = Callable[[dict[str, Any]], list[ValidationError]]
+PROGRESS_EVERY_S = 30.0  # progress=True: seconds between progress lines
 
 
 @dataclass
@@ -284,9 +285,23 @@ def run_load(rows: Iterable[tuple[int, dict[str, Any] | BadRow]], *, source: str
         coll = _Collapser(source)
         in_batch = 0
         if progress:
-            print(f"[ingest] {source}: {rep.read} read, {rep.loaded} loaded, "
-                  f"{rep.quarantined} quarantined, {rep.duplicates} duplicates",
-                  file=sys.stderr, flush=True)
+            report_progress()
+
+    last_report = [t0]
+
+    def report_progress(final: bool = False) -> None:
+        """At most one line per ``PROGRESS_EVERY_S`` (and one at the end): a long load
+        shows it is alive without a line per batch."""
+        now = time.perf_counter()
+        if not final and now - last_report[0] < PROGRESS_EVERY_S:
+            return
+        last_report[0] = now
+        el = max(now - t0, 1e-9)
+        print(f"[ingest] {time.strftime('%H:%M:%S')} {source}: {rep.read} read "
+              f"({rep.read / el:.0f} rows/s, {el:.0f}s), {rep.loaded} loaded, "
+              f"{rep.quarantined} quarantined, {rep.duplicates} duplicates, "
+              f"{rep.nodes + rep.relationships} records{' (done)' if final else ''}",
+              file=sys.stderr, flush=True)
 
     for line, row in rows:
         rep.read += 1
@@ -319,4 +334,6 @@ def run_load(rows: Iterable[tuple[int, dict[str, Any] | BadRow]], *, source: str
     if faults:
         qstore.add(faults)
     rep.seconds = time.perf_counter() - t0
+    if progress:
+        report_progress(final=True)
     return rep
