@@ -33,7 +33,9 @@ public final class Neo4jTestServer {
                 .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
-                .setConfig(GraphDatabaseSettings.pagecache_memory, 64L * 1024 * 1024)
+                // 64 MiB for tests; benchmarks size it with -Dportsentinel.pagecache=<bytes>
+                .setConfig(GraphDatabaseSettings.pagecache_memory,
+                        Long.getLong("portsentinel.pagecache", 64L * 1024 * 1024))
                 .build();
         dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME); // waits until available
         CountDownLatch stop = new CountDownLatch(1);
