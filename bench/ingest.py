@@ -11,9 +11,12 @@ Reports source rows/s, graph records/s (node + relationship records written), pe
 the loader process (the embedded engine runs inside it) and of the Neo4j server.
 
     .venv/bin/python bench/ingest.py --declarations 20000
-    .venv/bin/python bench/ingest.py --declarations 1000000 --engines arcadedb
+    .venv/bin/python bench/ingest.py --declarations 1000000 --engines arcadedb --heap 6g \
+        --progress --out bench/results/ingest_1m_arcadedb.json
+    .venv/bin/python bench/ingest.py --merge 1m bench/results/ingest_1m_*.json
 
-Results: bench/results/ingest.json (or --out).
+Results: bench/results/ingest.json (or --out); ``--merge SECTION FILE...`` files separate
+runs into it as one section, next to the others.
 """
 
 from __future__ import annotations
@@ -113,6 +116,25 @@ def child(engine: str, world: Path, work: Path, args) -> dict:
 
 
 
+def merge(section: str, files: list[str], out: Path) -> dict:
+    """Put the runs of ``files`` (outputs of this script) into ``out`` as ``sections[section]``,
+    keeping the other sections; a single-run ``out`` becomes the section ``"10k"``."""
+    doc = json.loads(out.read_text()) if out.exists() else {}
+    if doc and "sections" not in doc:
+        doc = {"sections": {f"{doc['declarations'] // 1000}k": doc}}
+    doc.setdefault("sections", {})
+    runs = [json.loads(Path(f).read_text()) for f in files]
+    doc["bench"] = "ingest"
+    doc["note"] = runs[-1]["note"] if runs else doc.get("note")
+    doc["sections"][section] = {
+        "runs": [{k: r[k] for k in ("command", "when", "machine", "declarations", "seed",
+                                    "settings", "generate") if k in r} for r in runs],
+        "results": [{"declarations": r["declarations"], "command": r["command"], **res}
+                    for r in runs for res in r["results"]]}
+    out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    return doc
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--declarations", type=int, default=20_000)
@@ -127,9 +149,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--progress", action="store_true",
                     help="a progress line (rows, rows/s) per file every 30 s")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.json"))
+    ap.add_argument("--merge", nargs="+", metavar=("SECTION", "FILE"),
+                    help="no run: put these result files into --out as one named section")
     ap.add_argument("--_child", nargs=3, metavar=("ENGINE", "WORLD", "WORK"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.merge:
+        if len(args.merge) < 2:
+            ap.error("--merge SECTION FILE [FILE ...]")
+        doc = merge(args.merge[0], args.merge[1:], Path(args.out))
+        print(f"wrote {args.out}: sections {sorted(doc['sections'])}")
+        return 0
     if args._child:
         engine, world, work = args._child
         print(json.dumps(child(engine, Path(world), Path(work), args)))
