@@ -25,9 +25,11 @@ Entity level (enterprise, person, vehicle; ground truth ``truth/entities.csv``):
   (``risk.models.entity_gnn``), kept for comparison;
 * ``gnn_alone``: the trained residual GNN of ``risk.models.entity_hgnn`` on its own (inputs:
   own evidence + link structure + neighbour evidence + propagation);
-* ``entity_gnn`` = ``graph``: **the entity graph model** — per kind, (1-α)·rank(propagation)
-  + α·rank(gnn_alone) with α chosen on dev seeds (``risk.models.entity_hgnn.ALPHA``). Labels
-  for the trained part come from history inspections only (temporal split inside the
+* ``entity_gnn`` = ``graph``: **the entity graph model** — per kind the rank of one of the
+  graph components, chosen on dev seeds (``risk.models.entity_hgnn.WEIGHTS``): enterprise =
+  propagation, person = the trained GNN, vehicle = driver-surprise propagation (drivers' hits
+  not explained by the tabular score, spread to the vehicles they drove). Labels for the trained
+  part come from history inspections only (temporal split inside the
   history), never from the ground truth. Multi-seed figures: ``bench/risk_entities.py``.
 """
 
@@ -178,7 +180,7 @@ def entity_scores(fr: dict[str, Any], decl_scores: np.ndarray, v1: bool = True
     if v1:
         from risk.models.entity_gnn import entity_gnn_scores
 
-        out["entity_gnn_v1"] = entity_gnn_scores(fr, decl_scores)
+        out["entity_gnn_v1"] = entity_gnn_scores(fr, decl_scores, threads=1)
     return out
 
 

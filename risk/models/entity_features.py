@@ -21,6 +21,9 @@ Feature blocks per kind (``FEATURES`` names them):
 * neighbours: max / mean of the neighbours' own score, #neighbours above their kind's median,
   log1p of their #hits and #inspected (enterprise: co-enterprises; person: its enterprises
   and vehicles; vehicle: its drivers);
+* driver surprise (vehicles): Σ over its drivers of (share of the vehicle's road declarations
+  they drove) × max(0, the driver's hits minus the tabular scores of the driver's inspected
+  declarations) — hits that the importer-level evidence does not explain;
 * propagation: excess-risk noisy-OR (``propagate``) after 1 and 2 rounds, β = 0.5, over
   person–enterprise (legal rep, shareholder), enterprise–address/phone, person–vehicle.
 """
@@ -40,7 +43,7 @@ FEATURES = {
     "person": OWN + ("n_rep", "n_share", "n_veh", "ent_max", "ent_mean", "ent_above",
                      "ent_hits", "ent_inspected", "veh_max", "veh_hits", "prop1", "prop2"),
     "vehicle": OWN + ("n_drivers", "drv_max", "drv_mean", "drv_above", "drv_hits",
-                      "drv_inspected", "prop1", "prop2"),
+                      "drv_inspected", "drv_surprise", "prop1", "prop2"),
 }
 BETA = 0.5
 
@@ -94,6 +97,8 @@ def links(fr: dict[str, Any], ids: dict[str, dict[str, int]], hist: Any) -> dict
         pairs["sh"][0].append(ids["enterprise"][u])
         pairs["sh"][1].append(ids["person"][p])
     road = hist.dropna(subset=["driver", "vehicle"])
+    drove_n = ([ids["person"][p] for p in road["driver"].astype(str)],
+               [ids["vehicle"][v] for v in road["vehicle"].astype(str)])
     for p, v in set(zip(road["driver"].astype(str), road["vehicle"].astype(str))):
         pairs["drove"][0].append(ids["person"][p])
         pairs["drove"][1].append(ids["vehicle"][v])
@@ -101,6 +106,10 @@ def links(fr: dict[str, Any], ids: dict[str, dict[str, int]], hist: Any) -> dict
              "addr": ("enterprise", "address"), "phone": ("enterprise", "phone"),
              "drove": ("person", "vehicle")}
     L = {k: _sp(r, c, (n[shape[k][0]], n[shape[k][1]])) for k, (r, c) in pairs.items()}
+    from scipy import sparse
+
+    L["drove_n"] = sparse.coo_matrix((np.ones(len(drove_n[0])), drove_n),
+                                     shape=(n["person"], n["vehicle"])).tocsr()  # counts
     co = (L["rep"] @ L["rep"].T + L["sh"] @ L["sh"].T + L["addr"] @ L["addr"].T
           + L["phone"] @ L["phone"].T).tocsr()
     co.setdiag(0)
@@ -212,6 +221,9 @@ def features(fr: dict[str, Any], hist: Any, decl_scores: np.ndarray,
     pv = agg(L["drove"], "vehicle")
     per += pe + [pv[0], pv[3]]
     veh = [np.log1p(np.asarray(L["drove"].sum(0)).ravel())] + agg(L["drove"].T.tocsr(), "person")
+    share = L["drove_n"].multiply(1.0 / np.maximum(np.asarray(L["drove_n"].sum(0)).ravel(),
+                                                   1.0)[None, :]).tocsr()
+    veh.append(share.T @ np.maximum(own["person"][:, OWN.index("surprise")], 0.0))
     X = {"enterprise": np.c_[own["enterprise"], np.column_stack(ent), p1["enterprise"],
                              p2["enterprise"]],
          "person": np.c_[own["person"], np.column_stack(per), p1["person"], p2["person"]],

@@ -19,9 +19,24 @@ Labels, never the ground truth: the labelled history is split at the median labe
 declaration date t1; features (and the offset) are computed from the declarations before t1,
 labels from the inspections on or after t1 — an entity is positive when one of its late
 inspected declarations was a hit (persons: as driver, or of an enterprise they represent or
-hold shares in), negative when all were no-hit, unlabelled otherwise. Scoring recomputes the
-features from the whole history. Each window is standardised on its own (counts grow with the
-window's length).
+hold shares in), negative when all were no-hit, unlabelled otherwise; enterprises / vehicles
+without declarations before t1 are left out of the loss (for them "no early evidence" means
+"new", which at scoring time it does not). Scoring recomputes the features from the whole
+history. Each window is standardised on its own (counts grow with the window's length).
+
+The entity graph model (``entity_model_scores``) = per kind a weighted sum of the ranks of
+three graph components — the propagation, this GNN, and (vehicles) the driver-surprise
+propagation ``drv_surprise`` of ``entity_features`` — with ``WEIGHTS`` picked on dev seeds 7
+and 3 at 50k declarations: enterprise = propagation, person = GNN, vehicle = driver surprise.
+On the dev seeds every trained enterprise scorer (this GNN with or without the residual, label
+trick / K-fold masked labels, unlabelled-as-negative, logistic regression, LightGBM on the same
+features) and every propagation/GNN blend ranked below the propagation alone; for persons the
+GNN is far ahead (shell representatives and controllers have no declarations of their own);
+for vehicles the GNN's proxy labels (late hits of a vehicle's declarations, mostly importer
+fraud) carry no vehicle signal, and the driver-surprise channel beat both the propagation and
+blends with it. Round 1 (propagation / GNN blend, vehicle α = 0.2, held-out seeds 11, 13, 17)
+is commit 6584bf9; its vehicle margin was not met. Held-out figures:
+``bench/results/risk_entities.json`` (``bench/risk_entities.py``); model card: ``risk/README.md``.
 """
 
 from __future__ import annotations
@@ -36,9 +51,11 @@ KINDS = F.KINDS
 DEFAULTS: dict[str, Any] = {"hidden": 32, "epochs": 100, "lr": 0.01, "weight_decay": 5e-4,
                             "seeds": (0, 1, 2), "label_quantile": 0.5, "offset_scale": 1.0,
                             "residual": True, "learn_offset": True, "drop": ()}
-# weight of the GNN rank against the propagation rank per kind (chosen on dev seeds 7 and 3 at
-# 50k declarations among 0, .1, .2, .3, .5, .75, 1 — see the module docstring)
-ALPHA = {"enterprise": 0.0, "person": 1.0, "vehicle": 0.2}
+# weights of the component ranks per kind (chosen on dev seeds 7 and 3 at 50k declarations —
+# see the module docstring)
+WEIGHTS = {"enterprise": {"propagation": 1.0, "gnn": 0.0, "driver_surprise": 0.0},
+           "person": {"propagation": 0.0, "gnn": 1.0, "driver_surprise": 0.0},
+           "vehicle": {"propagation": 0.0, "gnn": 0.0, "driver_surprise": 1.0}}
 
 
 def rank01(v: np.ndarray) -> np.ndarray:
@@ -96,24 +113,30 @@ def _hetero(L: dict[str, Any], X: dict[str, np.ndarray], drop: tuple[str, ...] =
 
 
 def entity_model_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads: int = 1,
-                        alpha: dict[str, float] | None = None, **kw: Any
+                        weights: dict[str, dict[str, float]] | None = None, **kw: Any
                         ) -> dict[str, dict[tuple[str, str], float]]:
     """The entity graph model and its parts, each {(kind, id): score}: ``propagation`` (the
-    non-learned prior, 2 rounds), ``gnn`` (the trained residual GNN alone) and ``model`` =
-    (1 - α_kind)·rank(propagation) + α_kind·rank(gnn) (``ALPHA``)."""
-    alpha = {**ALPHA, **(alpha or {})}
+    non-learned prior, 2 rounds), ``gnn`` (the trained residual GNN alone),
+    ``driver_surprise`` (vehicles: the ``drv_surprise`` feature) and ``model`` = Σ_c
+    w_kind,c · rank(c) / Σ_c w_kind,c (``WEIGHTS``)."""
+    weights = {t: {**WEIGHTS[t], **((weights or {}).get(t, {}))} for t in KINDS}
     ids = F.index(fr)
     X, _ = F.features(fr, fr["hist"], np.asarray(decl_scores, dtype=float), ids)
     g = entity_hgnn_scores(fr, decl_scores, threads=threads, **kw)
-    out: dict[str, dict[tuple[str, str], float]] = {"propagation": {}, "gnn": g, "model": {}}
+    out: dict[str, dict[tuple[str, str], float]] = {"propagation": {}, "gnn": g,
+                                                     "driver_surprise": {}, "model": {}}
     for t in KINDS:
         names = sorted(ids[t], key=ids[t].get)
-        prop = X[t][:, -1]
-        rp = rank01(prop)
-        rg = np.array([g[(t, k)] for k in names])
-        mix = (1 - alpha[t]) * rp + alpha[t] * rg
+        comp = {"propagation": X[t][:, -1], "gnn": np.array([g[(t, k)] for k in names]),
+                "driver_surprise": (X[t][:, F.FEATURES[t].index("drv_surprise")]
+                                    if t == "vehicle" else np.zeros(len(names)))}
+        w = weights[t]
+        tot = sum(w.values()) or 1.0
+        mix = sum(w[c] * rank01(v) for c, v in comp.items() if w[c]) / tot
         for i, k in enumerate(names):
-            out["propagation"][(t, k)] = float(prop[i])
+            out["propagation"][(t, k)] = float(comp["propagation"][i])
+            if t == "vehicle":
+                out["driver_surprise"][(t, k)] = float(comp["driver_surprise"][i])
             out["model"][(t, k)] = float(mix[i])
     return out
 

@@ -101,3 +101,24 @@ def test_gnn_training_moves_the_residual_away_from_the_propagation(world):
     g = np.array([r["gnn"][k] for k in keys])
     assert np.corrcoef(prop, g0)[0, 1] > 0.99  # untrained: the propagation ranking
     assert np.corrcoef(prop, g)[0, 1] < np.corrcoef(prop, g0)[0, 1] - 0.01
+
+
+def test_driver_surprise_spreads_unexplained_driver_hits_to_vehicles(world):
+    """drv_surprise(vehicle) = Σ_drivers share of its road declarations × max(0, Σ over the
+    driver's inspected declarations of (label − score)), recomputed here with pandas."""
+    from risk.models import entity_features as F
+
+    fr, sc = world
+    ids = F.index(fr)
+    X, _ = F.features(fr, fr["hist"], sc, ids)
+    h = fr["hist"].assign(_u=(fr["hist"]["label"] - sc).fillna(0.0))
+    sur = h.dropna(subset=["driver"]).groupby("driver")["_u"].sum().clip(lower=0)
+    road = h.dropna(subset=["driver", "vehicle"])
+    share = road.groupby(["vehicle", "driver"]).size() / road.groupby("vehicle").size()
+    ref = (share * share.index.get_level_values("driver").map(sur).to_numpy()).groupby(
+        level="vehicle").sum()
+    col = F.FEATURES["vehicle"].index("drv_surprise")
+    got = {v: X["vehicle"][ids["vehicle"][str(v)], col] for v in ref.index}
+    assert (ref > 0).any()
+    for v, r in ref.items():
+        assert got[v] == pytest.approx(r, abs=1e-9)
