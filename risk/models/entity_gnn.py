@@ -1,5 +1,6 @@
 """Trained heterogeneous GNN for *entity* risk (enterprise, person, vehicle) on the simulated
-world (``training.synthetic_eval``), label-scarce.
+world (``training.synthetic_eval``), label-scarce. Superseded by the entity graph model
+(``risk.models.entity_hgnn``); kept as the ``entity_gnn_v1`` column for comparison.
 
 Graph (history window only): node types enterprise, person, vehicle, address, phone, seller;
 edges (both directions) person -LEGAL_REP_OF/SHAREHOLDER_OF- enterprise, enterprise
