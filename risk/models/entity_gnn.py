@@ -243,13 +243,9 @@ def entity_gnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, hidden: in
                         x[tgt[t], c] = unk[t][c]
                     xd[t] = x
             logits = forward(xd)
-            loss = torch.zeros(())
-            for t in KINDS:
-                if tgt[t].any():
-                    y = ys[t][tgt[t]]
-                    pw = torch.clamp((1 - y).sum() / y.sum().clamp(min=1), max=20.0)
-                    loss = loss + torch.nn.functional.binary_cross_entropy_with_logits(
-                        logits[t][tgt[t]], y, pos_weight=pw)
+            from risk.models.entity_hgnn import balanced_bce
+
+            loss = balanced_bce(logits, ys, tgt)
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -58,6 +58,21 @@ WEIGHTS = {"enterprise": {"propagation": 1.0, "gnn": 0.0, "driver_surprise": 0.0
            "vehicle": {"propagation": 0.0, "gnn": 0.0, "driver_surprise": 1.0}}
 
 
+
+def balanced_bce(logits: dict, ys: dict, masks: dict) -> Any:
+    """Sum over entity kinds of class-balanced BCE on the masked (labelled) nodes; the
+    positive weight is capped at 20 so a kind with one or two hits does not dominate."""
+    import torch
+
+    loss = torch.zeros(())
+    for t in KINDS:
+        if masks[t].any():
+            y = ys[t][masks[t]]
+            pw = torch.clamp((1 - y).sum() / y.sum().clamp(min=1), max=20.0)
+            loss = loss + torch.nn.functional.binary_cross_entropy_with_logits(
+                logits[t][masks[t]], y, pos_weight=pw)
+    return loss
+
 def rank01(v: np.ndarray) -> np.ndarray:
     """Ranks scaled to 0..1 (ties broken by position, stable)."""
     v = np.asarray(v, dtype=float)
@@ -213,13 +228,7 @@ def entity_hgnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads: 
         for _ in range(int(cfg["epochs"])):
             enc.train()
             logits = forward(d_tr, off_tr)
-            loss = torch.zeros(())
-            for t in KINDS:
-                if lab_t[t].any():
-                    y = y_t[t][lab_t[t]]
-                    pw = torch.clamp((1 - y).sum() / y.sum().clamp(min=1), max=20.0)
-                    loss = loss + torch.nn.functional.binary_cross_entropy_with_logits(
-                        logits[t][lab_t[t]], y, pos_weight=pw)
+            loss = balanced_bce(logits, y_t, lab_t)
             opt.zero_grad()
             loss.backward()
             opt.step()
