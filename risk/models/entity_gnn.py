@@ -161,7 +161,9 @@ def entity_gnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, hidden: in
     """Scores in 0..1 for every (kind, id) in ``fr['truth']`` (see module docstring)."""
     import torch
     from torch_geometric.data import HeteroData
-    from torch_geometric.nn import SAGEConv, to_hetero
+    from torch_geometric.nn import to_hetero
+
+    from risk.models.entity_hgnn import balanced_bce, sage_encoder
 
     torch.set_num_threads(max(1, threads))
     hist = fr["hist"]
@@ -203,22 +205,12 @@ def entity_gnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, hidden: in
     unk = {t: torch.as_tensor((np.r_[[0, 0, 0, 0, 0, prior, 0], np.zeros(X_full[t].shape[1] - 7)]
                                - mu[t]) / sd[t], dtype=torch.float32) for t in KINDS}
 
-    class Enc(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.c1 = SAGEConv((-1, -1), hidden)
-            self.c2 = SAGEConv((-1, -1), hidden)
-
-        def forward(self, x: Any, edge_index: Any) -> Any:
-            h = torch.relu(self.c1(x, edge_index))
-            return torch.relu(self.c2(h, edge_index))
-
     meta = data.metadata()
     out = {t: np.zeros(len(names[t])) for t in KINDS}
     for seed in seeds:
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
-        enc = to_hetero(Enc(), meta, aggr="sum")
+        enc = to_hetero(sage_encoder(hidden), meta, aggr="sum")
         lin0 = torch.nn.ModuleDict({t: torch.nn.Linear(data[t].x.shape[1], hidden) for t in KINDS})
         head = torch.nn.ModuleDict({t: torch.nn.Linear(2 * hidden, 1) for t in KINDS})
         with torch.no_grad():  # initialise lazy modules
@@ -243,8 +235,6 @@ def entity_gnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, hidden: in
                         x[tgt[t], c] = unk[t][c]
                     xd[t] = x
             logits = forward(xd)
-            from risk.models.entity_hgnn import balanced_bce
-
             loss = balanced_bce(logits, ys, tgt)
             opt.zero_grad()
             loss.backward()

@@ -59,6 +59,25 @@ WEIGHTS = {"enterprise": {"propagation": 1.0, "gnn": 0.0, "driver_surprise": 0.0
 
 
 
+def sage_encoder(hidden: int) -> Any:
+    """The homogeneous 2-layer GraphSAGE (lazy input sizes, ReLU) both entity GNNs turn
+    into a hetero model with ``to_hetero(..., aggr="sum")``."""
+    import torch
+    from torch_geometric.nn import SAGEConv
+
+    class Enc(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.c1 = SAGEConv((-1, -1), hidden)
+            self.c2 = SAGEConv((-1, -1), hidden)
+
+        def forward(self, x: Any, edge_index: Any) -> Any:
+            h = torch.relu(self.c1(x, edge_index))
+            return torch.relu(self.c2(h, edge_index))
+
+    return Enc()
+
+
 def balanced_bce(logits: dict, ys: dict, masks: dict) -> Any:
     """Sum over entity kinds of class-balanced BCE on the masked (labelled) nodes; the
     positive weight is capped at 20 so a kind with one or two hits does not dominate."""
@@ -161,7 +180,7 @@ def entity_hgnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads: 
     """The trained GNN alone: scores in 0..1 (mean rank over seeds) for every entity of the
     graph (every (kind, id) of ``fr['truth']`` among them). ``kw`` overrides ``DEFAULTS``."""
     import torch
-    from torch_geometric.nn import SAGEConv, to_hetero
+    from torch_geometric.nn import to_hetero
 
     cfg = {**DEFAULTS, **kw}
     torch.set_num_threads(max(1, threads))
@@ -186,21 +205,11 @@ def entity_hgnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads: 
     y_t = {t: torch.as_tensor(ys[t]) for t in KINDS}
     hidden = int(cfg["hidden"])
 
-    class Enc(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.c1 = SAGEConv((-1, -1), hidden)
-            self.c2 = SAGEConv((-1, -1), hidden)
-
-        def forward(self, x: Any, edge_index: Any) -> Any:
-            h = torch.relu(self.c1(x, edge_index))
-            return torch.relu(self.c2(h, edge_index))
-
     out = {t: np.zeros(len(ids[t])) for t in KINDS}
     seeds = tuple(cfg["seeds"])
     for seed in seeds:
         torch.manual_seed(seed)
-        enc = to_hetero(Enc(), d_full.metadata(), aggr="sum")
+        enc = to_hetero(sage_encoder(hidden), d_full.metadata(), aggr="sum")
         lin0 = torch.nn.ModuleDict({t: torch.nn.Linear(d_full[t].x.shape[1], hidden)
                                     for t in KINDS})
         head = torch.nn.ModuleDict({t: torch.nn.Linear(2 * hidden, 1) for t in KINDS})
