@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
 from graph import ontology
+from graph.clock import now_iso  # noqa: F401  (re-exported: ingest and risk stamp records with it)
 from graph.exceptions import RecordError
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)

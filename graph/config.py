@@ -8,11 +8,19 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class GraphSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PS_GRAPH_", extra="ignore")
+class DataDirSettings(BaseSettings):
+    """The base of every package's settings: the data dir (``PS_DATA_DIR``, default ``./var``)
+    under which each package keeps its own folder."""
+
+    model_config = SettingsConfigDict(extra="ignore")
 
     data_dir: Path = Field(default=Path("var"),
                            validation_alias=AliasChoices("PS_DATA_DIR", "data_dir"))
+
+
+class GraphSettings(DataDirSettings):
+    model_config = SettingsConfigDict(env_prefix="PS_GRAPH_", extra="ignore")
+
     # unset = start (or reuse) the embedded ArcadeDB engine; set = that Bolt server (Neo4j)
     uri: str | None = None
     user: str = "neo4j"
