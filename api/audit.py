@@ -13,11 +13,11 @@ import csv
 import hashlib
 import io
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from api.db import Database
+from graph.clock import now_iso
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "ts", "actor", "role", "action", "target_type", "target_id", "outcome",
@@ -54,10 +54,6 @@ def entry_hash(entry: dict[str, Any]) -> str:
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
 class AuditLog:
     def __init__(self, path: Path):
         self.db = Database(path, _SCHEMA)
@@ -71,7 +67,7 @@ class AuditLog:
         with self.db.lock:
             last = self.db.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
             entry = {
-                "seq": (last["seq"] + 1) if last else 1, "ts": _now(), "actor": actor or "-",
+                "seq": (last["seq"] + 1) if last else 1, "ts": now_iso(timespec="milliseconds"), "actor": actor or "-",
                 "role": role or "-", "action": action, "target_type": target_type or "",
                 "target_id": str(target_id or ""), "outcome": outcome,
                 "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True,

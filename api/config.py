@@ -11,19 +11,19 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from graph.config import DataDirSettings
 
 PLACEHOLDERS = frozenset({"", "change-me", "changeme", "secret", "password", "admin",
                           "dev-only-placeholder-secret-key-change-me"})
 
 
-class ApiSettings(BaseSettings):
+class ApiSettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_API_", extra="ignore")
 
     env: Literal["development", "test", "production"] = Field(
         default="development", validation_alias=AliasChoices("PS_ENV", "PS_API_ENV", "env"))
-    data_dir: Path = Field(default=Path("var"),
-                           validation_alias=AliasChoices("PS_DATA_DIR", "data_dir"))
     secret_key: SecretStr = SecretStr("dev-only-placeholder-secret-key-change-me")
     admin_user: str = "admin"
     admin_password: SecretStr = SecretStr("change-me")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from api import security
 from api.db import Database
+from graph.clock import now_iso
 
 ROLES = ("admin", "analyst", "inspector", "duty_officer", "trader")
 GRANTS = ("pii",)
@@ -64,10 +64,6 @@ class User:
                 "grants": list(self.grants), "active": self.active}
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
 def _row_user(row: dict[str, Any]) -> User:
     return User(username=row["username"], role=row["role"], display_name=row["display_name"],
                 enterprise_key=row["enterprise_key"], port=row["port"],
@@ -116,7 +112,7 @@ class UserStore:
         with self.db.lock:
             if self.get(username):
                 raise UserExists(f"user {username!r} already exists")
-            now = _now()
+            now = now_iso()
             self.db.execute(
                 "INSERT INTO users (username, password_hash, role, display_name, enterprise_key,"
                 " port, grants, active, token_version, created_at, updated_at)"
@@ -138,7 +134,7 @@ class UserStore:
             new_ent = user.enterprise_key if enterprise_key is None else (enterprise_key or None)
             _check(new_role, new_grants, new_ent)
             sets = {"role": new_role, "grants": json.dumps(new_grants),
-                    "enterprise_key": new_ent, "updated_at": _now()}
+                    "enterprise_key": new_ent, "updated_at": now_iso()}
             if display_name is not None:
                 sets["display_name"] = display_name
             if port is not None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from api.db import Database
+from graph.clock import now_iso, utc_now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS masked_tokens (token TEXT PRIMARY KEY, label TEXT, key TEXT);
@@ -31,12 +31,8 @@ CREATE TABLE IF NOT EXISTS inspections (
 """
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
 def new_id(prefix: str) -> str:
-    return f"{prefix}-{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(4)}"
+    return f"{prefix}-{utc_now():%Y%m%d}-{secrets.token_hex(4)}"
 
 
 class WorkDB:
@@ -57,7 +53,7 @@ class WorkDB:
     # investigations
     def save_investigation(self, *, owner: str, title: str, data: dict[str, Any],
                            shared_with: list[str], inv_id: str | None = None) -> dict[str, Any]:
-        ts = now()
+        ts = now_iso()
         if inv_id:
             self.db.execute("UPDATE investigations SET title=?, data=?, shared_with=?,"
                             " updated_at=? WHERE id=?",
@@ -97,7 +93,7 @@ class WorkDB:
         list_id = new_id("tl")
         with self.db.lock:
             self.db.execute("INSERT INTO targeting_lists VALUES (?,?,?,?,?,?,?,?)",
-                            (list_id, issued_by, port, date, budget, model_version, now(),
+                            (list_id, issued_by, port, date, budget, model_version, now_iso(),
                              json.dumps(meta, ensure_ascii=False, default=str)))
             for i, it in enumerate(items, 1):
                 self.db.execute("INSERT INTO targeting_items VALUES (?,?,?,?,?,?,?)",
@@ -144,7 +140,7 @@ class WorkDB:
                         ) -> dict[str, Any]:
         iid = inspection_id or new_id("insp")
         self.db.execute("INSERT OR REPLACE INTO inspections VALUES (?,?,?,?,?,?,?,?)",
-                        (iid, list_id, label, key, result, findings, inspector, now()))
+                        (iid, list_id, label, key, result, findings, inspector, now_iso()))
         return self.db.one("SELECT * FROM inspections WHERE id = ?", (iid,))  # type: ignore
 
     def list_inspections(self, *, key: str | None, limit: int, offset: int,

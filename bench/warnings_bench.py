@@ -23,7 +23,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file: put the repo first, not bench/
@@ -31,6 +31,7 @@ if __package__ in (None, ""):  # run as a file: put the repo first, not bench/
 
 from graph.base import NodeRecord as N  # noqa: E402
 from graph.base import RelRecord as R  # noqa: E402
+from graph.clock import now_iso  # noqa: E402
 
 SRC = "bench-warnings"
 
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     recs = world(args.events)
     result = {"bench": "warnings", "events": len(recs),
               "command": "python bench/warnings_bench.py " + " ".join(argv or sys.argv[1:]),
-              "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "at": now_iso(),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform(),
                           "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]},

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from graph import ontology
-from graph.clock import now_iso  # noqa: F401  (re-exported: ingest and risk stamp records with it)
 from graph.exceptions import RecordError
 
 

@@ -37,6 +37,7 @@ import weakref
 from pathlib import Path
 from typing import Any, Iterator
 
+from graph.clock import now_iso
 from graph.config import GraphSettings
 from graph.exceptions import GraphUnavailable
 
@@ -203,7 +204,7 @@ class EmbeddedServer:
         self._server = server
         state = {"pid": os.getpid(), "bolt_port": self.bolt_port, "http_port": self.http_port,
                  "database": DATABASE, "user": ROOT_USER, "data_dir": str(self.dir),
-                 "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                 "started_at": now_iso()}
         _write_private(self.dir / "server.json", json.dumps(state, indent=2))
         atexit.register(self.stop)
         log.info("embedded ArcadeDB on %s (data %s) in %.1fs", self.uri, self.dir,

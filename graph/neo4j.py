@@ -17,7 +17,8 @@ from typing import Any, Callable, Mapping
 
 from graph import ontology, queries
 from graph.base import (GraphStore, Node, NodeRecord, Path, Rel, RelRecord, SharedLink,
-                        Subgraph, Tables, UpsertResult, now_iso)
+                        Subgraph, Tables, UpsertResult)
+from graph.clock import now_iso
 from graph.dialect import Dialect, detect
 from graph.exceptions import GraphError, GraphUnavailable, QueryError
 

@@ -6,18 +6,18 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from graph.config import DataDirSettings
 
 from ingest.exceptions import SettingsError
 
 DEV_HMAC_KEY = "portsentinel-dev-hmac-key-do-not-use-in-production"
 
 
-class IngestSettings(BaseSettings):
+class IngestSettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_INGEST_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"),
-                           validation_alias=AliasChoices("PS_DATA_DIR", "data_dir"))
     # development | test | production; the dev HMAC key is refused outside development/test
     environment: str = Field(default="development",
                              validation_alias=AliasChoices("PS_INGEST_ENVIRONMENT", "PS_ENV",

@@ -11,9 +11,10 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+
+from graph.clock import now_iso
 
 
 @dataclass
@@ -68,7 +69,7 @@ class QuarantineStore:
         for f in faults:
             by_source.setdefault(f.source, []).append(f)
         new = 0
-        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        now = now_iso()
         for source, items in by_source.items():
             path = self.path_for(source)
             path.parent.mkdir(parents=True, exist_ok=True)

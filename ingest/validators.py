@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
+from graph.clock import utc_now
 from ingest.codes import HS_CHAPTERS, ISO3166_ALPHA2, ISO4217
 from ingest.exceptions import ValidationError
 from ingest.normalise import to_halfwidth
@@ -237,7 +238,7 @@ def check_date(value: Any, field: str = "date", *, today: date | None = None,
         d = _parse_date(str(value if value is not None else ""))
         if d is None:
             raise ValidationError(field, value, "date is not parseable (expected YYYY-MM-DD)")
-    today = today or datetime.now(timezone.utc).date()
+    today = today or utc_now().date()
     if d > today:
         raise ValidationError(field, value, f"date is in the future (after {today.isoformat()})")
     if d < min_date:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from graph.config import DataDirSettings
 
 _REPO = Path(__file__).resolve().parent.parent
 
@@ -20,11 +22,9 @@ def _default_model_path() -> str:
         return ""
 
 
-class KnowledgeSettings(BaseSettings):
+class KnowledgeSettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_KNOWLEDGE_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"),
-                           validation_alias=AliasChoices("PS_DATA_DIR", "data_dir"))
     corpus_dir: Path = _REPO.parent / "shared" / "corpus" / "laws-cn"
     # extra single files indexed beside the corpus (the smart-port guide, as kind 'guide')
     extra_files: list[Path] = [_REPO.parent / "shared" / "docs" /

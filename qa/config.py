@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from graph.config import DataDirSettings
 
 
-class QASettings(BaseSettings):
+class QASettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_QA_", extra="ignore")
 
     top_k: int = 10  # passages retrieved per question

@@ -14,12 +14,12 @@ import abc
 import hashlib
 import io
 import pickle
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from graph.clock import now_iso
 from risk.exceptions import ModelArtifactError, ModelNotFittedError
 
 ARTIFACT_MAGIC = b"PSRISK1\n"
@@ -42,7 +42,7 @@ class RiskModel(abc.ABC):
         self.fitted = True
         self.card.update({
             "model": self.name, "description": self.description,
-            "trained_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "trained_at": now_iso(),
             "data_window": {"from": str(train["date"].min().date()),
                             "to": str(train["date"].max().date()),
                             "rows": int(len(train)), "labelled": int(len(labelled)),

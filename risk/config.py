@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pydantic_settings import SettingsConfigDict
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from graph.config import DataDirSettings
 
 
-class RiskSettings(BaseSettings):
+class RiskSettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_RISK_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"),
-                           validation_alias=AliasChoices("PS_DATA_DIR", "data_dir"))
     threads: int = 1  # torch / lightgbm threads; the machine is shared
     seed: int = 7
     gnn_epochs: int = 60

@@ -12,11 +12,11 @@ percentile within the scored population of each label: top 5% 高, next 15% 中,
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
 import numpy as np
 
+from graph.clock import utc_now
 from risk.kcs import ENTITY_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
     tables = store.export(labels=EXPORT_LABELS + ["Container", "Vehicle", "Vessel", "Person"],
                           rel_types=EXPORT_RELS + ["CARRIED_BY", "IN_CONTAINER", "DROVE"])
     frame = declaration_frame(tables, cutoff=cutoff)
-    t0 = datetime.now(timezone.utc)
+    t0 = utc_now()
     scores = model.score(frame) if len(frame) else np.array([])
     at = t0.replace(microsecond=0).isoformat()
     version = model_version or getattr(model, "name", "unknown")
@@ -132,7 +132,7 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
 
         res = on_scored(store, changes)
         warned = {"evaluated": int(res.evaluated), "raised": int(res.raised)}
-    secs = (datetime.now(timezone.utc) - t0).total_seconds()
+    secs = (utc_now() - t0).total_seconds()
     return {"model_version": version, "scored_at": at, "written": written,
             "declarations": int(len(frame)), "warnings": warned, "seconds": round(secs, 2)}
 

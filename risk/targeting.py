@@ -22,10 +22,11 @@ selection, Kim et al.; Mavroeidis et al.). Each item says ``"pick": "model" | "u
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
+
+from graph.clock import now_iso
 
 RESULTS = {"hit": "hit", "no_hit": "no_hit", True: "hit", False: "no_hit", "1": "hit",
            "0": "no_hit", "查获": "hit", "未查获": "no_hit"}
@@ -141,7 +142,7 @@ def record_inspection(store: Any, declaration_key: str, result: Any, findings: s
         raise DataError(f"inspection result must be 'hit' or 'no_hit', got {result!r}")
     if store.get("Declaration", declaration_key) is None:
         raise DataError(f"declaration {declaration_key!r} is not in the graph")
-    at = at or datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    at = at or now_iso()
     key = inspection_key or "INSP:" + hashlib.sha256(
         f"{declaration_key}|{inspector}|{at}".encode()).hexdigest()[:16]
     store.upsert(

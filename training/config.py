@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from graph.config import DataDirSettings
 
 
-class TrainingSettings(BaseSettings):
+class TrainingSettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_TRAINING_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"),
-                           validation_alias=AliasChoices("PS_DATA_DIR", "data_dir"))
     registry_name: str = "risk"  # models live under <data_dir>/models/<registry_name>/
     valid_fraction: float = 0.2  # last share of labelled rows (by date) used for selection
 

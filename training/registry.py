@@ -21,10 +21,10 @@ import json
 import logging
 import os
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from graph.clock import now_iso
 from risk.exceptions import ModelArtifactError
 from training.exceptions import RegistryError
 
@@ -118,7 +118,7 @@ def register(*, model: Any, metrics: dict[str, Any] | None = None, data_hash: st
     card.pop("features", None)
     info = {"version": version, "model": model.name, "sha256": sha256_file(vdir / ARTIFACT),
             "metrics": metrics or {}, "data_hash": data_hash, "card": card,
-            "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+            "created_at": now_iso()}
     _atomic_write(vdir / "meta.json", json.dumps(info, ensure_ascii=False, indent=1, default=str))
     idx["versions"].append(info)
     _write_index(root, idx)

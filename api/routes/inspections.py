@@ -11,7 +11,8 @@ from api import services
 from api.deps import AuditDep, PageDep, StateDep, StoreDep, require
 from api.errors import Forbidden, NotFoundError
 from api.users import User
-from api.workdb import new_id, now
+from api.workdb import new_id
+from graph.clock import now_iso
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 Recorder = Annotated[User, Depends(require("inspections:record"))]
@@ -34,7 +35,7 @@ def record(body: InspectionIn, user: Recorder, state: StateDep, store: StoreDep,
                         code="auth.not_on_targeting_list")
     if store.get(body.label, body.key) is None:
         raise NotFoundError(f"no {body.label} {body.key!r}", code="graph.not_found")
-    iid, at = new_id("insp"), now()
+    iid, at = new_id("insp"), now_iso()
     fed = services.record_inspection(store, label=body.label, key=body.key, result=body.result,
                                      findings=body.findings, inspector=user.username,
                                      inspection_id=iid, at=at)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from graph.config import DataDirSettings
 
 from risk.warnings.exceptions import SettingsError
 
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
 
 
-class WarningsSettings(BaseSettings):
+class WarningsSettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_WARNINGS_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"),
-                           validation_alias=AliasChoices("PS_DATA_DIR", "data_dir"))
     rules_path: Path = DEFAULT_RULES
     db_file: str = "warnings.sqlite3"  # under <data_dir>/warnings/
     # async pipeline: bounded queue (a full queue blocks the producer: nothing is dropped)

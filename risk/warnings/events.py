@@ -8,7 +8,7 @@ as cargo dwell time). Plain dicts (JSON lines, the API) are accepted in the same
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
 from graph.base import NodeRecord, RelRecord
@@ -40,10 +40,6 @@ class Event:
         if self.at:
             d["at"] = self.at
         return d
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _plain(v: Any) -> Any:

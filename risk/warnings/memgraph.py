@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any, Mapping
 
 from graph.base import GraphStore, Node, NodeRecord, Rel, RelRecord, Subgraph, Tables, UpsertResult
-from graph.base import now_iso
+from graph.clock import now_iso
 
 
 def _merge(stored: dict[str, Any], incoming: Mapping[str, Any], source: str, seen: str) -> None:

@@ -19,7 +19,8 @@ from typing import Any, Iterable
 from graph.base import GraphStore
 from risk.warnings.config import WarningsSettings
 from risk.warnings.engine import Candidate, RuleEngine, dedup_key
-from risk.warnings.events import Event, from_records, from_score_changes, now_iso
+from graph.clock import now_iso
+from risk.warnings.events import Event, from_records, from_score_changes
 from risk.warnings.lifecycle import LifecycleStore, ObservedState
 from risk.warnings.model import LEVEL_RANK, Rule, check_level
 from risk.warnings.pubsub import Broker
