@@ -99,8 +99,6 @@ class Neo4jGraphStore(GraphStore):
         import neo4j
         from neo4j import exceptions as nx
 
-        from graph import _bolt_pack
-        _bolt_pack.install()
         auth = (self.user, self._password or "")
         try:
             driver = neo4j.GraphDatabase.driver(
