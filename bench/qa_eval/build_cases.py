@@ -41,6 +41,7 @@ NUM_RX = r"[0-9０-９零〇一二三四五六七八九十百千]+"
 CITE_TAIL = re.compile(
     r"第(" + NUM_RX + r")条(?:之([一二三四五六七八九十]+))?(?:第" + NUM_RX + r"[款项])*")
 SHORT_NAME = re.compile(r"^[（(]以下简称《([^《》]{2,30})》[）)]")
+PARA_CHAIN = re.compile(r"^\s*第[一二三四五六七八九十]+款(?:规定)?[：:]?(?=“)")
 CHAIN = re.compile(
     r"^(?:(?:、|，|及|和|以及|与|至)\s*)第(" + NUM_RX + r")条(?:之([一二三四五六七八九十]+))?(?:第" + NUM_RX + r"[款项])*")
 
@@ -193,7 +194,7 @@ def main():
     case_files = sorted(d["file"] for d in docs if d["file"].startswith("案例/"))
     stats = {"cases_read": 0, "cases_with_gold": 0, "citations": 0, "resolved": 0,
              "unresolved": 0, "ignored_party_documents": 0, "renumbered_or_old": 0}
-    # renumbered_or_old counts (case, law, article) decisions, not mentions
+    # renumbered_or_old counts gold articles reached through a renumbering, not mentions
     unresolved = {}
     out_rows = []
     for rel in case_files:
@@ -210,8 +211,20 @@ def main():
 
         def add(versions, name, num, sub, pos):
             art = "第%s条" % norm_num(num) + ("之" + sub if sub else "")
+            key = versions[0]["title"] if versions else name
             words, quoted = cited_words(text, pos)
-            cites.append((versions[0]["title"] if versions else name, versions, name, art, words, quoted))
+            cites.append((key, versions, name, art, words, quoted))
+            # 第N条第一款规定：“...”第二款规定：“...” -- each quoted paragraph is looked at on its
+            # own, since a renumbered law may have moved the paragraphs to different articles
+            end = pos
+            while quoted:
+                close = text.find("”", end)
+                m = PARA_CHAIN.match(text[close + 1:]) if close >= 0 else None
+                if not m:
+                    break
+                end = close + 1 + m.end()
+                words, quoted = cited_words(text, end - 1)
+                cites.append((key, versions, name, art, words, quoted))
 
         def chain(versions, name, end):
             while True:
@@ -256,30 +269,32 @@ def main():
             chain(by_name[name], name, m.start() + mt.end())
         # one decision per (law, cited article) in a case: a mention whose words show a
         # renumbering decides for all mentions of that article
+        # one decision per (law, cited article) in a case: mentions whose words show a
+        # renumbering decide for that article (each such mention adds its target); the other
+        # mentions then add nothing
         decided = {}
         for key, versions, name, art, words, quoted in cites:
             stats["citations"] += 1
             r = resolve(versions, art, words, quoted) if versions else None
-            k = (key, art)
-            if k not in decided or (r and r[2] and not decided[k][2]):
-                decided[k] = r if r else (None, None, None)
             if not r:
                 stats["unresolved"] += 1
                 u = "%s %s" % (name, art)
                 unresolved[u] = unresolved.get(u, 0) + 1
                 if u not in unres_here:
                     unres_here.append(u)
-            else:
-                stats["resolved"] += 1
-        for (key, art), (d, a, note) in decided.items():
-            if d is None:
                 continue
-            if note:
-                stats["renumbered_or_old"] += 1
-                notes.append("%s %s: %s" % (d["title"], art, note))
-            if (d["file"], a) not in seen:
-                seen.add((d["file"], a))
-                gold.append({"file": d["file"], "title": d["title"], "article": a})
+            stats["resolved"] += 1
+            decided.setdefault((key, art), []).append(r)
+        for (key, art), rs in decided.items():
+            moved = [r for r in rs if r[2]]
+            for d, a, note in (moved or rs[:1]):
+                if note and (d["file"], a) not in seen:
+                    stats["renumbered_or_old"] += 1
+                    notes.append("%s %s: %s" % (d["title"], art, note))
+                if (d["file"], a) not in seen:
+                    seen.add((d["file"], a))
+                    gold.append({"file": d["file"], "title": d["title"], "article": a})
+        # ids are numbered over all cases read, so they stay put if a case gains or loses gold
         row = {"id": "case-%03d" % (len(out_rows) + 1), "question": title, "case_name": case_name,
                "case_file": rel, "lang": "zh", "topic": rel.split("/")[1], "answerable": True,
                "gold": gold}
@@ -293,6 +308,8 @@ def main():
 
     with open(args.out, "w", encoding="utf-8") as fh:
         for r in out_rows:
+            if not r["gold"]:
+                continue  # nothing to score against: left out of the file, listed below
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     print("cases read: %(cases_read)d, with >=1 resolved gold: %(cases_with_gold)d" % stats)
     print("citations: %(citations)d, resolved: %(resolved)d, unresolved: %(unresolved)d, "
@@ -300,7 +317,10 @@ def main():
           "%(ignored_party_documents)d" % stats)
     for k in sorted(unresolved):
         print("  unresolved: %s (x%d)" % (k, unresolved[k]))
-    print("wrote %s (%d rows)" % (os.path.relpath(args.out), len(out_rows)))
+    for r in out_rows:
+        if not r["gold"]:
+            print("  left out (no resolvable article cited): %s" % r["case_file"])
+    print("wrote %s (%d rows)" % (os.path.relpath(args.out), sum(1 for r in out_rows if r["gold"])))
     return 0
 
 
