@@ -1,196 +1,31 @@
 """Field validators. Each ``check_*`` returns the canonical value or raises
-``ingest.exceptions.ValidationError(field, value, reason)``; each ``is_*`` returns a bool.
+``ingest.exceptions.ValidationError(field, value, reason)``; each ``is_*`` returns a bool;
+``CHECKS`` maps the names a mapping's ``checks:`` uses to them.
 
-Standards: GB 32100-2015 (USCC check character: weights 3^i mod 31 over the 31-character
-alphabet without I, O, S, V, Z); ISO 6346 (container owner code, category, serial, check
-digit: letters valued 10..38 skipping multiples of 11, weights 2^i, sum mod 11 mod 10);
-IMO ship number (7 digits, check = sum(d_i * (7-i)) mod 10); MMSI (9 digits, ship station
-MID 201-775); GA 36-2018 plates (7 characters, 8 for new-energy); HS (6/8/10 digits, known
-chapter); ISO 3166-1 alpha-2; ISO 4217.
+Identifiers (USCC GB 32100, customs codes, ISO 6346 containers, IMO, MMSI, GA 36 plates,
+GB 11643 identity numbers) live in ``ingest.identifiers`` and are re-exported here; this
+module adds HS (6/8/10 digits, known chapter), ISO 3166-1 alpha-2, ISO 4217, dates, amounts
+and required keys.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from graph.clock import utc_now
 from ingest.codes import HS_CHAPTERS, ISO3166_ALPHA2, ISO4217
 from ingest.exceptions import ValidationError
+from ingest.identifiers import (PROVINCES, USCC_ALPHABET, as_predicate, check_cn_id,  # noqa: F401
+                                check_cn_id_claimed, check_container, check_customs_code,
+                                check_imo, check_mmsi, check_plate, check_uscc, clean_code,
+                                cn_id_birth_date, cn_id_check_char, cn_id_status,
+                                container_check_digit, imo_check_digit, is_valid_cn_id,
+                                uscc_check_char)
 from ingest.normalise import to_halfwidth
-
-# -- USCC (GB 32100-2015) ------------------------------------------------------------------
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_VAL = {c: i for i, c in enumerate(USCC_ALPHABET)}
-USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 20 29 25 ...
-_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-
-
-def uscc_check_char(first17: str) -> str:
-    """The GB 32100 check character for the first 17 characters."""
-    total = sum(_USCC_VAL[c] * w for c, w in zip(first17, USCC_WEIGHTS))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def check_uscc(value: Any, field: str = "uscc") -> str:
-    s = _clean_code(value)
-    if len(s) != 18:
-        raise ValidationError(field, value, f"USCC must have 18 characters, got {len(s)}")
-    if not _USCC_RE.match(s):
-        raise ValidationError(field, value, "USCC has characters outside GB 32100 "
-                                            "(digits and capitals without I, O, S, V, Z)")
-    want = uscc_check_char(s[:17])
-    if s[17] != want:
-        raise ValidationError(field, value, f"USCC check character is {s[17]!r}, "
-                                            f"GB 32100 gives {want!r}")
-    return s
-
-
-# -- customs registration code (海关注册编码, 10 characters) ----------------------------------
-_CUSTOMS_RE = re.compile(r"^\d{4}[0-9A-Z]\d[0-9A-Z]\d{3}$")
-
-
-def check_customs_code(value: Any, field: str = "customs_code") -> str:
-    """10 characters: 4-digit customs area, 1 economic-zone character, 1 enterprise-type
-    digit, 1 nature character, 3-digit sequence (e.g. 4403960ABC is refused; 4403960001 ok)."""
-    s = _clean_code(value)
-    if len(s) != 10:
-        raise ValidationError(field, value, f"customs code must have 10 characters, got {len(s)}")
-    if not _CUSTOMS_RE.match(s):
-        raise ValidationError(field, value, "customs code must be 4 digits, a zone character, "
-                                            "a type digit, a nature character and 3 digits")
-    return s
-
-
-# -- ISO 6346 containers ---------------------------------------------------------------------
-def _iso6346_letter_values() -> dict[str, int]:
-    vals, v = {}, 10
-    for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
-        if v % 11 == 0:
-            v += 1
-        vals[c] = v
-        v += 1
-    return vals
-
-
-_ISO6346_VAL = {**{str(d): d for d in range(10)}, **_iso6346_letter_values()}
-_CONTAINER_RE = re.compile(r"^[A-Z]{3}[UJZ]\d{6}\d$")
-
-
-def container_check_digit(first10: str) -> int:
-    total = sum(_ISO6346_VAL[c] * (1 << i) for i, c in enumerate(first10))
-    return total % 11 % 10
-
-
-def check_container(value: Any, field: str = "container") -> str:
-    s = _clean_code(value)
-    if not _CONTAINER_RE.match(s):
-        raise ValidationError(field, value, "ISO 6346 number must be 3-letter owner code, "
-                                            "category U/J/Z, 6-digit serial, check digit")
-    want = container_check_digit(s[:10])
-    if int(s[10]) != want:
-        raise ValidationError(field, value, f"ISO 6346 check digit is {s[10]}, expected {want}")
-    return s
-
-
-# -- IMO and MMSI ----------------------------------------------------------------------------
-def imo_check_digit(first6: str) -> int:
-    return sum(int(d) * (7 - i) for i, d in enumerate(first6)) % 10
-
-
-def check_imo(value: Any, field: str = "imo") -> str:
-    s = _clean_code(value)
-    if s.startswith("IMO"):
-        s = s[3:]
-    if not re.fullmatch(r"\d{7}", s):
-        raise ValidationError(field, value, "IMO number must be 7 digits")
-    want = imo_check_digit(s[:6])
-    if int(s[6]) != want:
-        raise ValidationError(field, value, f"IMO check digit is {s[6]}, expected {want}")
-    return s
-
-
-def check_mmsi(value: Any, field: str = "mmsi") -> str:
-    s = _clean_code(value)
-    if not re.fullmatch(r"\d{9}", s):
-        raise ValidationError(field, value, "MMSI must be 9 digits")
-    if not 201 <= int(s[:3]) <= 775:
-        raise ValidationError(field, value, f"MMSI maritime identification digits {s[:3]} "
-                                            "are not a ship station MID (201-775)")
-    return s
-
-
-# -- Chinese plates (GA 36-2018) -------------------------------------------------------------
-PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-_L = "A-HJ-NP-Z"  # letters without I and O
-_PLATE_RE = re.compile(
-    rf"^[{PROVINCES}][{_L}]("
-    rf"[{_L}0-9]{{4}}[{_L}0-9挂学警港澳领试超]"          # 7-character ordinary plates
-    rf"|[DABCEFGHJK][{_L}0-9]\d{{4}}"                   # 8-character small new-energy
-    rf"|\d{{5}}[DABCEFGHJK]"                            # 8-character large new-energy
-    rf")$")
-
-
-def check_plate(value: Any, field: str = "plate") -> str:
-    s = re.sub(r"[\s·•\-.]", "", to_halfwidth(str(value or ""))).upper()
-    if len(s) not in (7, 8):
-        raise ValidationError(field, value, f"plate must have 7 characters (8 for new-energy), "
-                                            f"got {len(s)}")
-    if not _PLATE_RE.match(s):
-        raise ValidationError(field, value, "not a GA 36 plate: province abbreviation, letter, "
-                                            "5 characters (new-energy: D/F... 6 characters)")
-    return s
-
-
-# -- resident identity numbers (GB 11643-1999) ----------------------------------------------
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def cn_id_check_char(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
-
-
-def check_cn_id(value: Any, field: str = "id_number") -> str:
-    """18-character resident identity number with its ISO 7064 MOD 11-2 check character."""
-    s = _clean_code(value)
-    if not re.fullmatch(r"\d{17}[\dX]", s):
-        raise ValidationError(field, "***", "identity number must be 17 digits and a digit or X")
-    if s[17] != cn_id_check_char(s[:17]):
-        raise ValidationError(field, "***", "identity number check character is wrong")
-    return s
-
-
-def cn_id_status(value: Any) -> str:
-    """'valid', 'invalid' (present but fails GB 11643: shape or MOD 11-2 check character) or
-    'missing'. A single mistyped digit or two swapped adjacent digits always fail the check
-    (11 is prime and every weight is non-zero mod 11), so 'invalid' means "this id was
-    mistyped", never "this is another person's id"."""
-    if value is None or not str(value).strip():
-        return "missing"
-    return "valid" if is_valid_cn_id(value) else "invalid"
-
-
-def cn_id_birth_date(value: Any) -> date:
-    """Birth date encoded in a valid identity number (characters 7-14, YYYYMMDD)."""
-    s = check_cn_id(value)
-    try:
-        return date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
-    except ValueError:
-        raise ValidationError("id_number", "***", "identity number birth date is not a date") \
-            from None
-
-
-def check_cn_id_claimed(value: Any, field: str = "id_number") -> str:
-    """An identity number as recorded by a third party (a driver on a road manifest, a legal
-    representative on a customs registration): the canonical id when it passes GB 11643,
-    otherwise blank. The record is kept - the person is still named, with a phone - but an
-    invalid id is not a key: a mistyped id must not create a second person, so the record is
-    left to entity resolution (name, phone, context). Never raises."""
-    return check_cn_id(value, field) if cn_id_status(value) == "valid" else ""
 
 
 # -- HS codes, countries, currencies ---------------------------------------------------------
@@ -208,14 +43,14 @@ def hs_parts(hs: str) -> dict[str, str]:
 
 
 def check_country(value: Any, field: str = "country") -> str:
-    s = _clean_code(value)
+    s = clean_code(value)
     if s not in ISO3166_ALPHA2:
         raise ValidationError(field, value, "not an ISO 3166-1 alpha-2 country code")
     return s
 
 
 def check_currency(value: Any, field: str = "currency") -> str:
-    s = _clean_code(value)
+    s = clean_code(value)
     if s not in ISO4217:
         raise ValidationError(field, value, "not an ISO 4217 currency code")
     return s
@@ -295,10 +130,6 @@ def check_required(record: Mapping[str, Any], keys: Iterable[str]) -> None:
             raise ValidationError(k, v, "required field is missing")
 
 
-def _clean_code(value: Any) -> str:
-    return re.sub(r"[\s\-]", "", to_halfwidth(str(value if value is not None else ""))).upper()
-
-
 def _check_phone(value: Any, field: str) -> str:
     from ingest.normalise import normalise_phone
 
@@ -308,29 +139,15 @@ def _check_phone(value: Any, field: str) -> str:
         raise ValidationError(field, value, e.reason) from None
 
 
-def _as_bool(fn):
-    def is_valid(value: Any) -> bool:
-        try:
-            fn(value)
-            return True
-        except ValidationError:
-            return False
-    is_valid.__name__ = fn.__name__.replace("check_", "is_valid_")
-    is_valid.__doc__ = f"True when ``{fn.__name__}`` accepts the value."
-    return is_valid
-
-
-is_valid_uscc = _as_bool(check_uscc)
-is_valid_customs_code = _as_bool(check_customs_code)
-is_valid_container = _as_bool(check_container)
-is_valid_imo = _as_bool(check_imo)
-is_valid_mmsi = _as_bool(check_mmsi)
-is_valid_plate = _as_bool(check_plate)
-is_valid_hs = _as_bool(check_hs)
-is_valid_country = _as_bool(check_country)
-is_valid_currency = _as_bool(check_currency)
-
-is_valid_cn_id = _as_bool(check_cn_id)
+is_valid_uscc = as_predicate(check_uscc)
+is_valid_customs_code = as_predicate(check_customs_code)
+is_valid_container = as_predicate(check_container)
+is_valid_imo = as_predicate(check_imo)
+is_valid_mmsi = as_predicate(check_mmsi)
+is_valid_plate = as_predicate(check_plate)
+is_valid_hs = as_predicate(check_hs)
+is_valid_country = as_predicate(check_country)
+is_valid_currency = as_predicate(check_currency)
 
 CHECKS = {
     "cn_id": check_cn_id, "cn_id_claimed": check_cn_id_claimed, "phone": lambda v, field="phone": _check_phone(v, field),
