@@ -98,7 +98,7 @@ def gnn_only(n: int, epochs: int, hidden: int = 32, device: str = "cpu") -> dict
     import torch
 
     from risk.models.gnn import _net
-    from training.hetero import DECL, build_hetero
+    from risk.hetero import DECL, build_hetero
     from training.simulate import simulate_kcs
 
     t = time.perf_counter()

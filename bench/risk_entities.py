@@ -1,5 +1,7 @@
 """Entity-level risk on the simulated world, several seeds: tabular (own evidence) vs.
-propagation (non-learned) vs. the first trained GNN vs. the entity graph model. Writes
+propagation (non-learned) vs. the trained GNN alone vs. the entity graph model
+(``entity_graph``; called ``entity_gnn`` in results written before issue 11, which also had
+the first trained GNN, ``entity_gnn_v1``, since deleted). Writes
 bench/results/risk_entities.json and bench/results/risk_entities.png.
 
     OMP_NUM_THREADS=1 nice python -P bench/risk_entities.py --declarations 50000 \\
@@ -39,7 +41,7 @@ import time
 from pathlib import Path
 
 KINDS = ("enterprise", "person", "vehicle")
-SCORERS = ("tabular", "propagation", "entity_gnn_v1", "gnn_alone", "entity_gnn")
+SCORERS = ("tabular", "propagation", "gnn_alone", "entity_graph")
 METRICS = ("auprc", "precision@5")
 
 
@@ -96,7 +98,7 @@ def summarize_seeds(runs: list[dict]) -> dict:
     return out
 
 
-def margin(summary: dict, model: str = "entity_gnn", base: str = "tabular",
+def margin(summary: dict, model: str = "entity_graph", base: str = "tabular",
            d_auprc: float = 0.05) -> dict:
     res = {}
     for kind in KINDS:
@@ -115,7 +117,7 @@ def plot(summary: dict, path: Path, title: str) -> None:
     import numpy as np
 
     fig, axes = plt.subplots(2, 3, figsize=(13, 6.5), sharey="row")
-    colors = ["#999999", "#4c72b0", "#dd8452", "#c4ad66", "#55a868"]
+    colors = ["#999999", "#4c72b0", "#c4ad66", "#55a868"]
     for j, kind in enumerate(KINDS):
         for i, m in enumerate(METRICS):
             ax = axes[i, j]
@@ -158,20 +160,20 @@ def main() -> None:
         e = runs[seed]["entities"]
         print(f"seed {seed} ({runs[seed]['seconds']}s): " + "; ".join(
             f"{k} " + " ".join(f"{sc}={e[k][sc]['auprc']:.3f}/{e[k][sc]['precision@5']:.3f}"
-                               for sc in ("tabular", "propagation", "entity_gnn"))
+                               for sc in ("tabular", "propagation", "entity_graph"))
             for k in KINDS), flush=True)
     s_held = summarize_seeds([runs[s] for s in held])
     s_dev = summarize_seeds([runs[s] for s in dev])
     s_seen = summarize_seeds([runs[s] for s in seen]) if seen else None
-    from risk.models.entity_hgnn import DEFAULTS, WEIGHTS
+    from risk.entity.graph_model import DEFAULTS, WEIGHTS
 
     res = {
         "command": "OMP_NUM_THREADS=1 nice python -P bench/risk_entities.py --declarations "
                    f"{a.declarations} --dev {a.dev} --heldout {a.heldout} --seen {a.seen}",
         "declarations": a.declarations, "dev_seeds": dev, "heldout_seeds": held,
         "seen_seeds": seen,
-        "clear_margin": "mean over held-out seeds, per kind: AUPRC(entity_gnn) >= "
-                        "AUPRC(tabular) + 0.05 and precision@5(entity_gnn) >= tabular's",
+        "clear_margin": "mean over held-out seeds, per kind: AUPRC(entity_graph) >= "
+                        "AUPRC(tabular) + 0.05 and precision@5(entity_graph) >= tabular's",
         "margin_vs_tabular": margin(s_held),
         "margin_vs_propagation": margin(s_held, base="propagation"),
         "heldout": s_held, "dev": s_dev, "seen": s_seen,

@@ -1,8 +1,9 @@
 """Warnings bench: events/s for a burst of 10,000 ingest events through the rule engine.
 
-    python bench/warnings_bench.py                  # embedded graph (real engine) and in-memory graph
-    python bench/warnings_bench.py --store memory   # the engine and lifecycle alone, no graph engine
+    python bench/warnings_bench.py                  # embedded graph (the real engine)
     python bench/warnings_bench.py --events 10000 --out bench/results/warnings.json
+
+(The in-memory graph of earlier results, ``stores.memory``, was a test double and is gone.)
 
 A synthetic port world (ports, enterprises, persons, vehicles, containers, declarations, a few
 watch-listed conveyances, case-involved persons, new enterprises with bursts) is written to
@@ -138,7 +139,6 @@ def burst(store, recs, data_dir: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--events", type=int, default=10_000)
-    ap.add_argument("--store", choices=("both", "embedded", "memory"), default="both")
     ap.add_argument("--out", type=Path, default=Path("bench/results/warnings.json"))
     args = ap.parse_args(argv)
     recs = world(args.events)
@@ -150,23 +150,17 @@ def main(argv: list[str] | None = None) -> int:
                           "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]},
               "stores": {}}
     with tempfile.TemporaryDirectory(prefix="ps-bench-warnings-") as tmp:
-        if args.store in ("both", "memory"):
-            from risk.warnings.memgraph import MemoryGraphStore
-            store = MemoryGraphStore()
+        from graph import GraphSettings, open_store
+        store = open_store(GraphSettings(data_dir=Path(tmp) / "graph", uri=None))
+        try:
+            t = time.perf_counter()
             write(store, recs)
-            result["stores"]["memory"] = burst(store, recs, Path(tmp) / "mem")
-        if args.store in ("both", "embedded"):
-            from graph import GraphSettings, open_store
-            store = open_store(GraphSettings(data_dir=Path(tmp) / "graph", uri=None))
-            try:
-                t = time.perf_counter()
-                write(store, recs)
-                load_s = time.perf_counter() - t
-                r = burst(store, recs, Path(tmp) / "emb")
-                r["graph"] = {**store.server_info(), "load_seconds": round(load_s, 2)}
-                result["stores"]["embedded"] = r
-            finally:
-                store.close()
+            load_s = time.perf_counter() - t
+            r = burst(store, recs, Path(tmp) / "emb")
+            r["graph"] = {**store.server_info(), "load_seconds": round(load_s, 2)}
+            result["stores"]["embedded"] = r
+        finally:
+            store.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n",
                         encoding="utf-8")

@@ -1,5 +1,7 @@
-"""Risk intelligence: models (rules, tabular, GADBench tree, hetero GNN), evaluation metrics,
-scoring write-back, explanations and targeting lists. Heavy libraries load lazily."""
+"""Risk intelligence: the declaration-frame contract, models (rules, tabular, GADBench tree,
+hetero GNN), the model registry, evaluation metrics, scoring write-back, explanations,
+targeting lists, entity risk and warnings. Heavy libraries load lazily."""
 
-__all__ = ["base", "metrics", "kcs", "features", "evaluate", "scoring", "explain",
-           "targeting", "exceptions", "config"]
+__all__ = ["frame", "kcs", "features", "hetero", "base", "models", "registry", "metrics",
+           "evaluate", "scoring", "explain", "targeting", "entity", "warnings", "exceptions",
+           "config"]

@@ -1,7 +1,7 @@
 """The RiskModel interface: fit, score, explain, save/load, model_card.
 
-Models consume the canonical *declaration frame* (``risk.kcs`` documents its columns; the
-graph path builds the same frame with ``training.hetero.declaration_frame``). ``fit`` takes
+Models consume the canonical *declaration frame* (``risk.frame`` documents its columns; KCS
+files give it through ``risk.kcs.read_kcs``, the graph through ``risk.frame.declaration_frame``). ``fit`` takes
 the training frame (rows with a ``label`` are used as labels) and an optional validation
 frame for early stopping / selection; ``score`` returns one float per row (higher = riskier);
 ``explain`` returns, per row, the top contributing features as ``[{feature, value,
@@ -57,7 +57,7 @@ class RiskModel(abc.ABC):
     def score_record(self, record: dict[str, Any]) -> float:
         """Score one declaration given as a mapping of frame columns (on-demand path)."""
         self._check()
-        from risk.scoring import declaration_row
+        from risk.frame import declaration_row
 
         return float(self._score(declaration_row(record))[0])
 

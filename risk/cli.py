@@ -26,13 +26,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def _score(args: argparse.Namespace) -> dict[str, Any]:
     import graph
 
-    from training.registry import load_promoted
+    from risk.registry import load_promoted
 
     model, info = load_promoted()
     with graph.open_store() as store:
         if args.key:
             from risk.explain import explain_declaration
-            from risk.scoring import declaration_record, declaration_row
+            from risk.frame import declaration_row
+            from risk.scoring import declaration_record
 
             row = declaration_row(declaration_record(store=store, key=args.key))
             ex = explain_declaration(model=model, row=row, store=store, key=args.key)
@@ -40,15 +41,21 @@ def _score(args: argparse.Namespace) -> dict[str, Any]:
             ex["text"] = ex["text_zh"] + "\n\n" + ex["text_en"]
             return ex
         from risk.scoring import batch_score
+        from risk.warnings import WarningService
 
-        return batch_score(store=store, model=model, model_version=info["serving"])
+        warnings = WarningService()
+        try:
+            return batch_score(store=store, model=model, model_version=info["serving"],
+                               on_scored=warnings.on_scored)
+        finally:
+            warnings.close()
 
 
 def _targeting(args: argparse.Namespace) -> dict[str, Any]:
     import graph
 
     from risk.targeting import targeting_list
-    from training.registry import load_promoted
+    from risk.registry import load_promoted
 
     model, info = load_promoted()
     budget = int(args.budget) if args.budget >= 1 else args.budget

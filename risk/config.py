@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from graph.config import DataDirSettings
@@ -21,6 +24,14 @@ class RiskSettings(DataDirSettings):
     level_high_pct: float = 0.95  # top 5% -> 高
     level_mid_pct: float = 0.80  # next 15% -> 中
     exploration_share: float = 0.10  # share of a targeting budget given to exploration
+    # the model registry: models live under <data_dir>/models/<registry_name>/
+    # (PS_TRAINING_REGISTRY_NAME, its name from when the registry lived in training/, still works)
+    registry_name: str = Field(default="risk", validation_alias=AliasChoices(
+        "PS_RISK_REGISTRY_NAME", "PS_TRAINING_REGISTRY_NAME", "registry_name"))
+
+    @property
+    def models_dir(self) -> Path:
+        return Path(self.data_dir) / "models"
 
 
 def settings() -> RiskSettings:

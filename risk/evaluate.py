@@ -1,7 +1,7 @@
 """Evaluation harness: train on A, select on B, report every model on C.
 
 ``evaluate_frames`` fits each model on the training frame (the validation frame is used for
-early stopping / blend weights / selection only), scores validation and test, and returns
+early stopping / selection only), scores validation and test, and returns
 ``{"models": {name: metrics on test}, "best": name chosen on validation, "valid": {...}}``.
 ``best`` maximises precision@5% + precision@10% on validation (AUPRC breaks ties); the test
 frame never influences any choice.
@@ -18,9 +18,7 @@ from typing import Any
 from risk.metrics import curve, summarize
 
 log = logging.getLogger(__name__)
-# gnn_tree_ensemble (probability blend, weight picked on the validation file) is available
-# with --models but not a default: picking its weight and then picking the best model on the
-# same file double-dips; gnn_residual only early-stops on it, like the trees do.
+# gnn_residual only early-stops on the validation file, like the trees do.
 DEFAULT_MODELS = ("rules", "tabular", "gadbench_tree", "gnn", "gnn_residual")
 
 
@@ -40,9 +38,7 @@ def evaluate_frames(train: Any, valid: Any, test: Any, *,
     for name in models:
         t0 = time.perf_counter()
         cls = get(name)
-        if name == "gnn_tree_ensemble":
-            m = cls(tree=fitted.get("tabular"), gnn=fitted.get("gnn")).fit(train, vl)
-        elif name == "gnn_residual":
+        if name == "gnn_residual":
             m = cls(tree=fitted.get("tabular")).fit(train, vl)
         else:
             m = cls().fit(train, vl)

@@ -15,3 +15,7 @@ class ModelNotFittedError(RiskError):
 
 class ModelArtifactError(RiskError):
     """A saved model artifact is missing, corrupted or of the wrong kind."""
+
+
+class RegistryError(RiskError):
+    """Unknown model version, nothing promoted, or a registry file that cannot be read."""

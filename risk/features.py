@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from risk.kcs import CATEGORICAL
+from risk.frame import CATEGORICAL
 
 TE_COLUMNS = ["importer", "declarant", "seller", "courier", "hs6", "hs4", "hs2",
               "country_origin", "country_departure", "office",

@@ -1,11 +1,8 @@
 """KCS customs declaration files (Jeong et al. 2022) -> the canonical declaration frame.
 
-The canonical *declaration frame* is what every risk model consumes, whether it came from a
-KCS CSV or from a graph export (``training.hetero.declaration_frame``): one row per
-declaration with ``key``, ``date`` and the declaration's own fields, one column per linked
-entity (``importer``, ``declarant``, ``seller``, ``courier``, ``hs6``, ``country_origin``,
-``country_departure``, ``office``) holding that entity's key, and ``label`` (1 fraud /
-0 clean / NaN not inspected).
+The *declaration frame* (``risk.frame`` holds its contract: columns, entity -> relationship
+map, the graph builders) is what every risk model consumes, whether it came from a KCS CSV
+(``read_kcs``) or from a graph export (``risk.frame.declaration_frame``).
 
 ``to_tables`` turns a frame into the graph's ``Tables`` contract (node frames with ``key`` +
 props; relationship frames with ``start_key``/``end_key``), using the ontology's labels and
@@ -18,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from risk.exceptions import DataError
+from risk.frame import DECLARATION_FIELDS, ENTITY_COLUMNS, NUMERIC
 
 COLUMNS = {
     "Declaration ID": "key", "Date": "date", "Office ID": "office",
@@ -30,21 +28,6 @@ COLUMNS = {
     "Item Price": "value", "Fraud": "label", "Critical Fraud": "critical_fraud",
 }
 REQUIRED = [c for c in COLUMNS if c not in ("Fraud", "Critical Fraud")]
-CATEGORICAL = ["office", "process_type", "import_type", "import_use", "payment_type",
-               "transport_mode", "tax_type", "origin_indicator", "country_departure",
-               "country_origin"]
-NUMERIC = ["tax_rate", "net_mass", "value"]
-# entity columns -> (graph label, relationship type, direction: True = entity -> declaration)
-ENTITY_COLUMNS: dict[str, tuple[str, str, bool]] = {
-    "importer": ("Enterprise", "DECLARED", True),
-    "declarant": ("Enterprise", "AGENT_FOR", True),
-    "seller": ("Enterprise", "SUPPLIED", True),
-    "courier": ("Enterprise", "COURIER_FOR", True),
-    "hs6": ("Goods", "HAS_ITEM", False),
-    "country_origin": ("Country", "ORIGIN", False),
-    "country_departure": ("Country", "DEPARTED_FROM", False),
-    "office": ("Port", "AT_PORT", False),
-}
 _PREFIX = {"importer": "KCS:IMP:", "declarant": "KCS:DEC:", "seller": "KCS:SEL:",
            "courier": "KCS:COU:", "hs6": "", "country_origin": "", "country_departure": "",
            "office": "KCS:OFFICE:"}
@@ -99,8 +82,7 @@ def to_tables(df: Any) -> Any:
     from graph.base import Tables
 
     decl = pd.DataFrame({"key": df["key"], "date": df["date"].dt.strftime("%Y-%m-%d")})
-    for c in ["office", "process_type", "import_type", "import_use", "payment_type",
-              "transport_mode", "tax_type", "origin_indicator"]:
+    for c in DECLARATION_FIELDS:
         decl[c] = df[c].astype(str)
     decl["tax_rate"], decl["net_mass"], decl["value"] = df["tax_rate"], df["net_mass"], df["value"]
     decl["hs_code"] = df["hs6"]

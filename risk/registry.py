@@ -25,17 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from graph.clock import now_iso
-from risk.exceptions import ModelArtifactError
-from training.exceptions import RegistryError
+from risk.exceptions import ModelArtifactError, RegistryError
 
 log = logging.getLogger(__name__)
 ARTIFACT = "model.bin"
 
 
 def _root(name: str | None, data_dir: str | Path | None) -> Path:
-    from training.config import TrainingSettings
+    from risk.config import RiskSettings
 
-    s = TrainingSettings() if data_dir is None else TrainingSettings(data_dir=Path(data_dir))
+    s = RiskSettings() if data_dir is None else RiskSettings(data_dir=Path(data_dir))
     return s.models_dir / (name or s.registry_name)
 
 

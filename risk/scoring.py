@@ -12,12 +12,13 @@ percentile within the scored population of each label: top 5% 高, next 15% 中,
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from graph.clock import utc_now
-from risk.kcs import ENTITY_COLUMNS
+from risk.frame import (COLUMN_OF_REL, DECLARATION_FIELDS, ENTITY_COLUMNS, EXPORT_LABELS,
+                        EXPORT_RELS, declaration_frame)
 
 log = logging.getLogger(__name__)
 
@@ -83,17 +84,17 @@ def conveyance_scores(tables: Any, frame: Any, scores: Any) -> dict[tuple[str, s
 
 
 def batch_score(*, store: Any, model: Any = None, model_version: str | None = None,
-                cutoff: str | None = None, chunk: int = 5000, warn: bool = True
+                cutoff: str | None = None, chunk: int = 5000,
+                on_scored: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None
                 ) -> dict[str, Any]:
     """Score every declaration in the graph (and its linked entities) and write the risk
-    properties back. ``model`` defaults to the registry's promoted version. With ``warn``,
-    the written entity scores go to the warning rules (``risk.warnings.on_scored``), which
-    raise a warning where an enterprise, person or conveyance rose to a higher level."""
-    from training.hetero import declaration_frame
-    from training.train import EXPORT_LABELS, EXPORT_RELS
-
+    properties back. ``model`` defaults to the registry's promoted version. ``on_scored``
+    (e.g. ``WarningService.on_scored``) is called once with ``(store, changes)``, the written
+    entity scores as ``{label: {key: props}}``, when any were written; its result's
+    ``evaluated``/``raised`` are reported under ``"warnings"`` (the warning rules raise a
+    warning where an enterprise, person or conveyance rose to a higher level)."""
     if model is None:
-        from training.registry import load_promoted
+        from risk.registry import load_promoted
 
         model, info = load_promoted()
         model_version = model_version or info["serving"]
@@ -127,33 +128,12 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
     for label, kv in by_label.items():
         _write(label, list(kv), np.fromiter(kv.values(), float))
     warned: dict[str, int] = {}
-    if warn and changes:
-        from risk.warnings import on_scored
-
+    if on_scored is not None and changes:
         res = on_scored(store, changes)
         warned = {"evaluated": int(res.evaluated), "raised": int(res.raised)}
     secs = (utc_now() - t0).total_seconds()
     return {"model_version": version, "scored_at": at, "written": written,
             "declarations": int(len(frame)), "warnings": warned, "seconds": round(secs, 2)}
-
-
-def declaration_row(record: Mapping[str, Any]) -> Any:
-    """A one-row declaration frame from a mapping with the frame's columns (missing
-    fields become None/NaN)."""
-    import pandas as pd
-
-    from risk.kcs import CATEGORICAL, NUMERIC
-
-    row = {c: record.get(c) for c in ["key", "date", "hs6", *CATEGORICAL, *NUMERIC,
-                                       *ENTITY_COLUMNS]}
-    f = pd.DataFrame([row])
-    f["date"] = pd.to_datetime(f["date"]).fillna(pd.Timestamp.now().normalize())
-    for c in NUMERIC:
-        f[c] = pd.to_numeric(f[c], errors="coerce")
-    for c in CATEGORICAL:
-        f[c] = f[c].astype(object).where(f[c].notna(), "<none>").astype(str)
-    f["label"] = np.nan
-    return f
 
 
 def score_declaration(*, model: Any, record: Mapping[str, Any] | None = None,
@@ -182,15 +162,11 @@ def declaration_record(*, store: Any, key: str) -> dict[str, Any]:
     rec = {"key": key, "date": str(p.get("date") or "")[:10] or None,
            "hs6": (p.get("hs_code") or "")[:6] or None,
            "tax_rate": p.get("tax_rate"), "net_mass": p.get("net_mass"), "value": p.get("value")}
-    for c in ("office", "process_type", "import_type", "import_use", "payment_type",
-              "transport_mode", "tax_type", "origin_indicator"):
+    for c in DECLARATION_FIELDS:
         rec[c] = None if p.get(c) is None else str(p.get(c))
     sub = store.neighbourhood("Declaration", key, hops=1, limit=200)
-    by_rel = {"DECLARED": "importer", "AGENT_FOR": "declarant", "SUPPLIED": "seller",
-              "COURIER_FOR": "courier", "HAS_ITEM": "hs6", "ORIGIN": "country_origin",
-              "DEPARTED_FROM": "country_departure", "AT_PORT": "office"}
     for r in sub.relationships:
-        col = by_rel.get(r.type)
+        col = COLUMN_OF_REL.get(r.type)
         if col is None:
             continue
         other = r.start if r.end == ("Declaration", key) else r.end

@@ -78,7 +78,7 @@ def targeting_list(*, model: Any, frame: Any = None, store: Any = None,
     from risk.scoring import risk_levels
 
     if frame is None:
-        from training.train import export_frame
+        from risk.frame import export_frame
 
         frame = export_frame(store=store)
     f = frame.drop_duplicates("key").copy()

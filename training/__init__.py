@@ -1,3 +1,4 @@
-"""training: graph export to PyG HeteroData, training jobs, evaluation, model registry."""
+"""training: the offline jobs — train on the graph and register a version, evaluate (KCS,
+simulated world), simulate KCS-format data. Imports ``risk`` one way (README.md)."""
 
-__all__ = ["hetero", "registry", "train", "config", "exceptions"]
+__all__ = ["train", "synthetic_eval", "simulate", "cli", "config", "exceptions"]

@@ -26,7 +26,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     t = sub.add_parser("train", parents=[common],
                        help="train on the graph (incl. recorded inspections), register a version")
-    t.add_argument("--model", default="tabular", help="rules | tabular | gadbench_tree | gnn | gnn_tree_ensemble")
+    t.add_argument("--model", default="tabular", help="rules | tabular | gadbench_tree | gnn | gnn_residual")
     t.add_argument("--cutoff", default=None, help="train only on declarations before this date")
     t.add_argument("--promote", action="store_true", help="promote the new version")
     t.set_defaults(handler=_train)
@@ -54,10 +54,6 @@ def _evaluate_synthetic(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _train(args: argparse.Namespace) -> dict[str, Any]:
-    import graph
+    from training.train import train_with_feedback
 
-    from training.train import train_from_store
-
-    with graph.open_store() as store:
-        return train_from_store(store=store, model=args.model, cutoff=args.cutoff,
-                                promote=args.promote)
+    return train_with_feedback(model=args.model, cutoff=args.cutoff, promote=args.promote)

@@ -1,14 +1,10 @@
-"""Errors raised by the training package."""
+"""Errors raised by the training jobs (their root subclasses risk's)."""
 
-from risk.exceptions import ModelArtifactError, RiskError
+from risk.exceptions import RiskError
 
 
 class TrainingError(RiskError):
-    """Root of training errors."""
+    """Root of training errors (e.g. too few labelled declarations to train on)."""
 
 
-class RegistryError(TrainingError):
-    """Unknown version, nothing promoted, or a registry file that cannot be read."""
-
-
-__all__ = ["TrainingError", "RegistryError", "ModelArtifactError"]
+__all__ = ["TrainingError"]

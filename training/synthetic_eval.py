@@ -11,26 +11,27 @@ Time split: declarations before the 70% date quantile are history; only the *ins
 recorded there are labels (label-scarce: ~3-7% of declarations). Declaration-level metrics
 are computed on every later declaration against the ground-truth ``is_fraud``.
 
-Entity level (enterprise, person, vehicle; ground truth ``truth/entities.csv``):
-* ``tabular``: an entity's own evidence only — the smoothed hit rate of its inspected history
-  declarations and the mean+max tabular score of its declarations (drivers: the
-  declarations they drove; vehicles: the declarations they carried; legal representatives
-  and shareholders have none of their own);
+Entity level (enterprise, person, vehicle; ground truth ``truth/entities.csv``), every scorer
+from ``risk.entity`` (``graph_model.entity_model_scores``):
+* ``tabular``: an entity's own evidence only (``features.own_score``) — the smoothed hit rate
+  of its inspected history declarations and the mean+max tabular score of its declarations
+  (drivers: the declarations they drove; vehicles: the declarations they carried; legal
+  representatives and shareholders have none of their own);
 * ``propagation``: the same own evidence propagated over the entity graph (person -LEGAL_REP_OF/
   SHAREHOLDER_OF- enterprise, enterprise -LOCATED_AT- address, -HAS_PHONE- phone, person
-  -DROVE- vehicle): excess-risk noisy-OR over neighbours for two rounds (``propagate``),
-  β = 0.5. Nothing is trained; (β, rounds, excess vs. raw) were chosen among 6 settings on
-  seed 7 at 20k declarations (this column was called ``graph`` before);
-* ``entity_gnn_v1``: the first trained 2-layer hetero GraphSAGE on own evidence only
-  (``risk.models.entity_gnn``), kept for comparison;
-* ``gnn_alone``: the trained residual GNN of ``risk.models.entity_hgnn`` on its own (inputs:
+  -DROVE- vehicle): excess-risk noisy-OR over neighbours for two rounds
+  (``features.propagate``), β = 0.5. Nothing is trained; (β, rounds, excess vs. raw) were
+  chosen among 6 settings on seed 7 at 20k declarations;
+* ``gnn_alone``: the trained residual GNN of ``risk.entity.graph_model`` on its own (inputs:
   own evidence + link structure + neighbour evidence + propagation);
-* ``entity_gnn`` = ``graph``: **the entity graph model** — per kind the rank of one of the
-  graph components, chosen on dev seeds (``risk.models.entity_hgnn.WEIGHTS``): enterprise =
+* ``entity_graph`` = ``graph``: **the entity graph model** — per kind the rank of one of the
+  graph components, chosen on dev seeds (``risk.entity.graph_model.WEIGHTS``): enterprise =
   propagation, person = the trained GNN, vehicle = driver-surprise propagation (drivers' hits
   not explained by the tabular score, spread to the vehicles they drove). Labels for the trained
   part come from history inspections only (temporal split inside the
   history), never from the ground truth. Multi-seed figures: ``bench/risk_entities.py``.
+  (Before the restructuring of issue 11 this column was called ``entity_gnn``, and an older
+  trained GNN ``entity_gnn_v1`` was reported next to it; its figures stay in ``bench/results/``.)
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 USD_CNY = 7.1
-BETA = 0.5
 DECL_MODELS = ("rules", "tabular", "gadbench_tree", "gnn", "gnn_residual")
 
 
@@ -98,99 +98,26 @@ def world_frames(d: Path, cut_quantile: float = 0.7) -> dict[str, Any]:
             "cut": str(cut.date()), "enterprises": E, "shareholders": S, "truth": T}
 
 
-def _own_scores(hist: Any, decl_scores: np.ndarray) -> dict[str, dict[str, float]]:
-    """Own evidence per entity from history declarations: 0.5·(mean+max)/2 of its
-    declaration scores + 0.5·smoothed hit rate of its inspected declarations."""
-    import pandas as pd
-
-    prior = float(hist["label"].mean()) if hist["label"].notna().any() else 0.1
-    d = hist.assign(_s=decl_scores)
-    out: dict[str, dict[str, float]] = {}
-    for col, kind in (("importer", "enterprise"), ("driver", "person"), ("vehicle", "vehicle")):
-        g = d.dropna(subset=[col])
-        g = g[g[col].astype(str) != ""]
-        a = g.groupby(col).agg(m=("_s", "mean"), x=("_s", "max"),
-                               h=("label", lambda v: float(np.nansum(v))),
-                               n=("label", lambda v: float(v.notna().sum())))
-        hit = (a["h"] + 2 * prior) / (a["n"] + 2)
-        s = 0.25 * a["m"] + 0.25 * a["x"] + 0.5 * hit
-        out.setdefault(kind, {}).update({str(k): float(v) for k, v in s.items()})
-    return out
+ENTITY_SCORERS = ("tabular", "propagation", "gnn_alone", "entity_graph")
 
 
-def _entity_graph(fr: dict[str, Any]) -> Any:
-    import networkx as nx
-
-    G = nx.Graph()
-    E, S, hist = fr["enterprises"], fr["shareholders"], fr["hist"]
-    for _, r in E.iterrows():
-        e = ("enterprise", r["uscc"])
-        G.add_node(e)
-        if isinstance(r["legal_rep_id"], str):
-            G.add_edge(e, ("person", r["legal_rep_id"]))
-        if isinstance(r["address"], str):
-            G.add_edge(e, ("address", r["address"]))
-        if isinstance(r["phone"], str):
-            G.add_edge(e, ("phone", r["phone"]))
-    for _, r in S.iterrows():
-        G.add_edge(("person", r["id_number"]), ("enterprise", r["uscc"]))
-    road = hist.dropna(subset=["driver", "vehicle"])
-    for p, v in set(zip(road["driver"], road["vehicle"])):
-        G.add_edge(("person", p), ("vehicle", v))
-    return G
-
-
-def propagate(G: Any, own: dict[tuple[str, str], float], beta: float = BETA, rounds: int = 2
-              ) -> dict[tuple[str, str], float]:
-    """Excess-risk noisy-OR propagation. Only risk *above the median of its entity type*
-    spreads; ``rounds`` times: s(n) = own(n) + 1 - Π_m (1 - β·max(0, s(m) - median_type(m)))
-    over n's neighbours m. Risk accumulates with the number of unusually risky links (a
-    person who represents several risky enterprises, enterprises sharing an address/phone)."""
-    med: dict[str, float] = {}
-    for kind in {k for k, _ in own}:
-        vals = [v for (k, _), v in own.items() if k == kind]
-        med[kind] = float(np.median(vals)) if vals else 0.0
-    s = {n: own.get(n, 0.0) for n in G.nodes}
-    for _ in range(rounds):
-        nxt = {}
-        for n in G.nodes:
-            miss = 1.0
-            for m in G.neighbors(n):
-                miss *= 1.0 - beta * max(0.0, s[m] - med.get(m[0], 0.0))
-            nxt[n] = own.get(n, 0.0) + (1.0 - miss)
-        s = nxt
-    return s
-
-
-ENTITY_SCORERS = ("tabular", "propagation", "entity_gnn_v1", "gnn_alone", "entity_gnn")
-
-
-def entity_scores(fr: dict[str, Any], decl_scores: np.ndarray, v1: bool = True
+def entity_scores(fr: dict[str, Any], decl_scores: np.ndarray
                   ) -> dict[str, dict[tuple[str, str], float]]:
     """{scorer: {(kind, id): score}} for the scorers of the module docstring."""
-    from risk.models.entity_hgnn import entity_model_scores
+    from risk.entity.graph_model import entity_model_scores
 
-    own_by = _own_scores(fr["hist"], decl_scores)
-    own = {(k, e): v for k, d in own_by.items() for e, v in d.items()}
-    prop = propagate(_entity_graph(fr), own)
     m = entity_model_scores(fr, decl_scores)
-    out = {"tabular": own, "propagation": {n: prop.get(n, own.get(n, 0.0)) for n in
-                                           set(prop) | set(own)},
-           "gnn_alone": m["gnn"], "entity_gnn": m["model"]}
-    if v1:
-        from risk.models.entity_gnn import entity_gnn_scores
-
-        out["entity_gnn_v1"] = entity_gnn_scores(fr, decl_scores, threads=1)
-    return out
+    return {"tabular": m["own"], "propagation": m["propagation"], "gnn_alone": m["gnn"],
+            "entity_graph": m["model"]}
 
 
-def entity_metrics(fr: dict[str, Any], decl_scores: np.ndarray, entity_gnn: bool = True,
-                   raw: bool = False) -> dict[str, Any]:
+def entity_metrics(fr: dict[str, Any], decl_scores: np.ndarray, raw: bool = False
+                   ) -> dict[str, Any]:
     """Per kind: n, positives and ``summarize`` of every scorer against ``truth/entities.csv``;
-    ``graph`` = the graph model (= ``entity_gnn``). ``raw``: also the labels and scores."""
+    ``graph`` = the graph model (= ``entity_graph``). ``raw``: also the labels and scores."""
     from risk.metrics import summarize
 
-    sc = entity_scores(fr, decl_scores, v1=entity_gnn)
+    sc = entity_scores(fr, decl_scores)
     T = fr["truth"]
     res: dict[str, Any] = {}
     for kind in ("enterprise", "person", "vehicle"):
@@ -199,12 +126,11 @@ def entity_metrics(fr: dict[str, Any], decl_scores: np.ndarray, entity_gnn: bool
         ids = t["id"].astype(str).tolist()
         res[kind] = {"n": int(len(y)), "positives": int(y.sum())}
         for name in ENTITY_SCORERS:
-            if name in sc:
-                s = np.array([sc[name].get((kind, i), 0.0) for i in ids])
-                res[kind][name] = summarize(y, s)
-                if raw:
-                    res[kind].setdefault("_raw", {"y": y.tolist()})[name] = s.tolist()
-        res[kind]["graph"] = res[kind]["entity_gnn"]
+            s = np.array([sc[name].get((kind, i), 0.0) for i in ids])
+            res[kind][name] = summarize(y, s)
+            if raw:
+                res[kind].setdefault("_raw", {"y": y.tolist()})[name] = s.tolist()
+        res[kind]["graph"] = res[kind]["entity_graph"]
     return res
 
 
@@ -224,8 +150,7 @@ def prepare(declarations: int, seed: int, world_dir: str | None = None) -> dict[
             "valid": lab[lab["date"] >= vcut]}
 
 
-def entity_evaluation(declarations: int, seed: int, raw: bool = False, v1: bool = True
-                      ) -> dict[str, Any]:
+def entity_evaluation(declarations: int, seed: int, raw: bool = False) -> dict[str, Any]:
     """Entity level only (``bench/risk_entities.py``): the tabular declaration model scores the
     history, then every entity scorer is measured."""
     from risk.models import get
@@ -233,7 +158,7 @@ def entity_evaluation(declarations: int, seed: int, raw: bool = False, v1: bool 
     t0 = time.perf_counter()
     P = prepare(declarations, seed)
     tab = get("tabular")().fit(P["train"], P["valid"])
-    ent = entity_metrics(P["fr"], tab.score(P["fr"]["hist"]), entity_gnn=v1, raw=raw)
+    ent = entity_metrics(P["fr"], tab.score(P["fr"]["hist"]), raw=raw)
     return {"entities": ent, "declarations": declarations, "seed": seed,
             "seconds": round(time.perf_counter() - t0, 1)}
 

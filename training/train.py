@@ -1,32 +1,23 @@
 """``portsentinel train``: train on what is in the graph (incl. recorded inspection labels)
 and register a version.
 
-The graph window is exported with ``GraphStore.export``; ``training.hetero.declaration_frame``
+The graph window is exported with ``GraphStore.export``; ``risk.frame.export_frame``
 turns it into the declaration frame with labels (Inspection results override the
 declaration's own ``fraud`` flag). Labelled rows are split by date: the last
 ``PS_TRAINING_VALID_FRACTION`` is the validation part (early stopping and the metrics
 recorded in the registry), everything earlier trains. Nothing after ``cutoff`` is read.
-Run as ``python -m training.train --help`` too.
+Closed warnings with an outcome (the warning service's feedback labels) label declarations
+no inspection labelled. The version goes to ``risk.registry``. Run as
+``python -m training.train --help`` too.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 log = logging.getLogger(__name__)
-
-EXPORT_LABELS = ["Declaration", "Enterprise", "Goods", "Country", "Port", "Inspection"]
-EXPORT_RELS = ["DECLARED", "AGENT_FOR", "SUPPLIED", "COURIER_FOR", "HAS_ITEM", "ORIGIN",
-               "DEPARTED_FROM", "AT_PORT", "INSPECTED"]
-
-
-def export_frame(*, store: Any, cutoff: str | None = None) -> Any:
-    from training.hetero import declaration_frame
-
-    tables = store.export(labels=EXPORT_LABELS, rel_types=EXPORT_RELS)
-    return declaration_frame(tables, cutoff=cutoff)
 
 
 def time_split(frame: Any, valid_fraction: float) -> tuple[Any, Any]:
@@ -48,9 +39,9 @@ def time_split(frame: Any, valid_fraction: float) -> tuple[Any, Any]:
 
 def train_frame(*, frame: Any, model: str = "tabular", promote: bool = False,
                 name: str | None = None, data_dir: Any = None) -> dict[str, Any]:
+    from risk import registry
     from risk.metrics import summarize
     from risk.models import get
-    from training import registry
     from training.config import TrainingSettings
 
     s = TrainingSettings() if data_dir is None else TrainingSettings(data_dir=data_dir)
@@ -64,8 +55,8 @@ def train_frame(*, frame: Any, model: str = "tabular", promote: bool = False,
             "rows": {"train": int(train["label"].notna().sum()), "valid": int(len(valid))}}
 
 
-def apply_feedback(frame: Any, labels: list[dict[str, Any]]) -> int:
-    """Closed warnings with an outcome (``risk.warnings.feedback_labels``) label the
+def apply_feedback(frame: Any, labels: Iterable[Mapping[str, Any]]) -> int:
+    """Closed warnings with an outcome (``WarningService.feedback_labels()``) label the
     declarations they concern where no inspection result does (an inspector's finding is
     the stronger label). Returns how many rows gained a label."""
     by_key = {f["key"]: float(f["label_value"]) for f in labels
@@ -80,13 +71,13 @@ def apply_feedback(frame: Any, labels: list[dict[str, Any]]) -> int:
 
 def train_from_store(*, store: Any, model: str = "tabular", cutoff: str | None = None,
                      promote: bool = False, name: str | None = None, data_dir: Any = None,
-                     feedback: bool = True) -> dict[str, Any]:
-    frame = export_frame(store=store, cutoff=cutoff)
-    added = 0
-    if feedback:
-        from risk.warnings import feedback_labels
+                     feedback: Iterable[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """Train on the graph's declaration frame; ``feedback`` (closed-warning labels, e.g.
+    ``WarningService.feedback_labels()``) labels declarations no inspection labelled."""
+    from risk.frame import export_frame
 
-        added = apply_feedback(frame, feedback_labels())
+    frame = export_frame(store=store, cutoff=cutoff)
+    added = apply_feedback(frame, feedback) if feedback else 0
     out = train_frame(frame=frame, model=model, promote=promote, name=name, data_dir=data_dir)
     out["labelled_in_graph"] = int(frame["label"].notna().sum())
     out["labels_from_warnings"] = added
@@ -101,12 +92,26 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     import json
 
-    import graph
-
-    with graph.open_store() as store:
-        print(json.dumps(train_from_store(store=store, model=a.model, cutoff=a.cutoff,
-                                          promote=a.promote), default=str))
+    print(json.dumps(train_with_feedback(model=a.model, cutoff=a.cutoff, promote=a.promote),
+                     default=str))
     return 0
+
+
+def train_with_feedback(*, model: str = "tabular", cutoff: str | None = None,
+                        promote: bool = False) -> dict[str, Any]:
+    """``portsentinel train``: the default graph store, with the feedback labels of the
+    default warning service (``PS_DATA_DIR``)."""
+    import graph
+    from risk.warnings import WarningService
+
+    warnings = WarningService()
+    try:
+        labels = warnings.feedback_labels()
+    finally:
+        warnings.close()
+    with graph.open_store() as store:
+        return train_from_store(store=store, model=model, cutoff=cutoff, promote=promote,
+                                feedback=labels)
 
 
 if __name__ == "__main__":

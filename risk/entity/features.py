@@ -1,4 +1,4 @@
-"""Non-learned entity features for the entity graph model (``risk.models.entity_hgnn``):
+"""Non-learned entity features for the entity graph model (``risk.entity.graph_model``):
 own evidence, link structure, neighbour evidence and excess-risk propagation.
 
 Everything here is computed from one *window* of history declarations (their tabular scores and
@@ -154,8 +154,10 @@ def own_score(own: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def propagate(s0: dict[str, np.ndarray], L: dict[str, Any], rounds: int = 2,
               beta: float = BETA) -> list[dict[str, np.ndarray]]:
     """Excess-risk noisy-OR: s(n) = own(n) + 1 - Π_m (1 - β·max(0, s(m) - median_kind(m)))
-    over n's neighbours, ``rounds`` times (the same rule as ``training.synthetic_eval.
-    propagate``; medians over the entities that have an own score). Returns each round."""
+    over n's neighbours, ``rounds`` times (medians over the entities that have an own score;
+    address and phone nodes have no own score). Risk accumulates with the number of unusually
+    risky links (a person who represents several risky enterprises, enterprises sharing an
+    address / phone). The only propagation in the project. Returns each round."""
     med = {t: float(np.median(v[v > 0])) if (v > 0).any() else 0.0 for t, v in s0.items()}
     med.update(address=0.0, phone=0.0)
     # undirected adjacency: (kind a, kind b, matrix a×b)

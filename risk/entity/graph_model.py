@@ -1,7 +1,7 @@
 """The entity graph model: a hetero GNN trained on history inspections, scored as a residual
 on top of the (non-learned) excess-risk propagation. Model card in ``risk/README.md``.
 
-Inputs (``risk.models.entity_features``): per enterprise / person / vehicle the own evidence
+Inputs (``risk.entity.features``): per enterprise / person / vehicle the own evidence
 (tabular declaration scores, inspections and hits of the window), the link structure
 (#enterprises sharing a legal rep / address / phone, #enterprises represented or held,
 #vehicles, #drivers), neighbour evidence (max / mean own score, #risky neighbours, their hits)
@@ -26,7 +26,7 @@ history. Each window is standardised on its own (counts grow with the window's l
 
 The entity graph model (``entity_model_scores``) = per kind a weighted sum of the ranks of
 three graph components — the propagation, this GNN, and (vehicles) the driver-surprise
-propagation ``drv_surprise`` of ``entity_features`` — with ``WEIGHTS`` picked on dev seeds 7
+propagation ``drv_surprise`` of ``risk.entity.features`` — with ``WEIGHTS`` picked on dev seeds 7
 and 3 at 50k declarations: enterprise = propagation, person = GNN, vehicle = driver surprise.
 On the dev seeds every trained enterprise scorer (this GNN with or without the residual, label
 trick / K-fold masked labels, unlabelled-as-negative, logistic regression, LightGBM on the same
@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from risk.models import entity_features as F
+from risk.entity import features as F
 
 KINDS = F.KINDS
 DEFAULTS: dict[str, Any] = {"hidden": 32, "epochs": 100, "lr": 0.01, "weight_decay": 5e-4,
@@ -58,10 +58,9 @@ WEIGHTS = {"enterprise": {"propagation": 1.0, "gnn": 0.0, "driver_surprise": 0.0
            "vehicle": {"propagation": 0.0, "gnn": 0.0, "driver_surprise": 1.0}}
 
 
-
 def sage_encoder(hidden: int) -> Any:
-    """The homogeneous 2-layer GraphSAGE (lazy input sizes, ReLU) both entity GNNs turn
-    into a hetero model with ``to_hetero(..., aggr="sum")``."""
+    """The homogeneous 2-layer GraphSAGE (lazy input sizes, ReLU) the entity GNN turns into
+    a hetero model with ``to_hetero(..., aggr="sum")``."""
     import torch
     from torch_geometric.nn import SAGEConv
 
@@ -91,6 +90,7 @@ def balanced_bce(logits: dict, ys: dict, masks: dict) -> Any:
             loss = loss + torch.nn.functional.binary_cross_entropy_with_logits(
                 logits[t][masks[t]], y, pos_weight=pw)
     return loss
+
 
 def rank01(v: np.ndarray) -> np.ndarray:
     """Ranks scaled to 0..1 (ties broken by position, stable)."""
@@ -149,15 +149,17 @@ def _hetero(L: dict[str, Any], X: dict[str, np.ndarray], drop: tuple[str, ...] =
 def entity_model_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads: int = 1,
                         weights: dict[str, dict[str, float]] | None = None, **kw: Any
                         ) -> dict[str, dict[tuple[str, str], float]]:
-    """The entity graph model and its parts, each {(kind, id): score}: ``propagation`` (the
+    """The entity graph model and its parts, each {(kind, id): score}: ``own`` (the entity's
+    own evidence, ``features.own_score``: the tabular baseline), ``propagation`` (the
     non-learned prior, 2 rounds), ``gnn`` (the trained residual GNN alone),
     ``driver_surprise`` (vehicles: the ``drv_surprise`` feature) and ``model`` = Σ_c
     w_kind,c · rank(c) / Σ_c w_kind,c (``WEIGHTS``)."""
     weights = {t: {**WEIGHTS[t], **((weights or {}).get(t, {}))} for t in KINDS}
     ids = F.index(fr)
     X, _ = F.features(fr, fr["hist"], np.asarray(decl_scores, dtype=float), ids)
-    g = entity_hgnn_scores(fr, decl_scores, threads=threads, **kw)
-    out: dict[str, dict[tuple[str, str], float]] = {"propagation": {}, "gnn": g,
+    g = residual_gnn_scores(fr, decl_scores, threads=threads, **kw)
+    own = F.own_score({t: X[t][:, :len(F.OWN)] for t in KINDS})
+    out: dict[str, dict[tuple[str, str], float]] = {"own": {}, "propagation": {}, "gnn": g,
                                                      "driver_surprise": {}, "model": {}}
     for t in KINDS:
         names = sorted(ids[t], key=ids[t].get)
@@ -168,6 +170,7 @@ def entity_model_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads:
         tot = sum(w.values()) or 1.0
         mix = sum(w[c] * rank01(v) for c, v in comp.items() if w[c]) / tot
         for i, k in enumerate(names):
+            out["own"][(t, k)] = float(own[t][i])
             out["propagation"][(t, k)] = float(comp["propagation"][i])
             if t == "vehicle":
                 out["driver_surprise"][(t, k)] = float(comp["driver_surprise"][i])
@@ -175,8 +178,8 @@ def entity_model_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads:
     return out
 
 
-def entity_hgnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads: int = 1,
-                       **kw: Any) -> dict[tuple[str, str], float]:
+def residual_gnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads: int = 1,
+                        **kw: Any) -> dict[tuple[str, str], float]:
     """The trained GNN alone: scores in 0..1 (mean rank over seeds) for every entity of the
     graph (every (kind, id) of ``fr['truth']`` among them). ``kw`` overrides ``DEFAULTS``."""
     import torch

@@ -10,7 +10,6 @@ MODELS = {
     "tabular": "risk.models.tabular:TabularModel",
     "gadbench_tree": "risk.models.gadbench:GADBenchTreeModel",
     "gnn": "risk.models.gnn:HeteroGNNModel",
-    "gnn_tree_ensemble": "risk.models.ensemble:GNNTreeEnsemble",
     "gnn_residual": "risk.models.gnn_residual:GNNResidualModel",
 }
 

@@ -16,7 +16,7 @@ import numpy as np
 from risk.base import RiskModel, lgbm_contributions
 from risk.config import settings
 from risk.features import TabularFeaturizer
-from risk.kcs import ENTITY_COLUMNS
+from risk.frame import ENTITY_COLUMNS
 from risk.models.tabular import PARAMS
 
 OWN_NUMERIC = ["tax_rate", "log_value", "log_unit_price", "unit_price_vs_hs6",

@@ -1,5 +1,5 @@
 """Heterogeneous GNN (GraphSAGE per relation, HeteroConv; Hamilton et al. 2017) on the
-declaration-entity graph built by ``training.hetero.build_hetero``.
+declaration-entity graph built by ``risk.hetero.build_hetero``.
 
 Declaration nodes carry the tabular features (``risk.features``, log-scaled and
 standardised); entity nodes (importer, declarant, seller, courier, HS6, countries, office)
@@ -19,7 +19,7 @@ import numpy as np
 from risk.base import RiskModel
 from risk.config import settings, torch_device
 from risk.features import TabularFeaturizer
-from risk.kcs import ENTITY_COLUMNS
+from risk.frame import ENTITY_COLUMNS
 
 
 def _net(metadata: Any, in_dims: dict[str, int], hidden: int, layers: int) -> Any:
@@ -78,7 +78,7 @@ class HeteroGNNModel(RiskModel):
     def _graph(self, frame: Any | None) -> tuple[Any, int]:
         import pandas as pd
 
-        from training.hetero import build_hetero
+        from risk.hetero import build_hetero
 
         cols = ["key"] + list(ENTITY_COLUMNS)
         if frame is None:

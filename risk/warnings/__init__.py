@@ -2,61 +2,22 @@
 scoring runs, with a closed-loop event lifecycle (open → acknowledged → in_progress → closed),
 subscriptions (in-process pub/sub feeding SSE, optional signed webhook) and feedback labels.
 
-Entry points for the other packages:
-  * ``on_ingest(store, records)`` — ingest calls it after each upserted batch
-    (``NodeRecord``/``RelRecord`` or dicts); returns ``RunResult`` (``evaluated``, ``raised``…).
-  * ``on_scored(store, changes)`` — scoring calls it after writing ``risk_score``/``risk_level``
-    (``{label: {key: props}}``, the ``set_properties`` shape, or a list of dicts).
-  * ``feedback_labels(since=None)`` — closed warnings with an outcome as model labels.
-Nothing is opened at import time; ``get_service()`` builds the default service on first use.
+There is no process-wide service: the caller (the API's app state, a CLI command, a test)
+makes one ``WarningService(settings=WarningsSettings(data_dir=...))`` and passes it, or its
+bound methods, to the other packages:
+  * ``service.on_ingest(store, records)`` — ingest's ``on_batch`` callback after each upserted
+    batch (``NodeRecord``/``RelRecord`` or dicts); returns ``RunResult`` (``evaluated``, ``raised``…);
+  * ``service.on_scored(store, changes)`` — ``risk.scoring.batch_score(on_scored=...)`` after
+    writing ``risk_score``/``risk_level`` (``{label: {key: props}}``, the ``set_properties`` shape);
+  * ``service.feedback_labels(since=None)`` — closed warnings with an outcome as model labels
+    (``training.train.train_from_store(feedback=...)``).
+Nothing is opened at import time; ``service.close()`` stops its worker and closes its database.
 """
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, Any, Iterable
+from risk.warnings.config import WarningsSettings
+from risk.warnings.exceptions import WarningsError
+from risk.warnings.service import RunResult, WarningService
 
-if TYPE_CHECKING:
-    from graph.base import GraphStore
-    from risk.warnings.service import RunResult, WarningService
-
-__all__ = ["on_ingest", "on_scored", "feedback_labels", "get_service", "set_service",
-           "WarningsError"]
-
-from risk.warnings.exceptions import WarningsError  # noqa: E402  (light: no dependencies)
-
-_lock = threading.Lock()
-_service: "WarningService | None" = None
-
-
-def get_service() -> "WarningService":
-    """The process-wide service (settings from ``PS_WARNINGS_*`` / ``PS_DATA_DIR``)."""
-    global _service
-    with _lock:
-        if _service is None:
-            from risk.warnings.service import WarningService
-            _service = WarningService()
-        return _service
-
-
-def set_service(service: "WarningService | None") -> "WarningService | None":
-    """Replace the process-wide service (tests, the API's startup); returns the old one."""
-    global _service
-    with _lock:
-        old, _service = _service, service
-    return old
-
-
-def on_ingest(store: "GraphStore", records: Iterable[Any]) -> "RunResult":
-    return get_service().on_ingest(store, records)
-
-
-def on_scored(store: "GraphStore", changes: Any) -> "RunResult":
-    return get_service().on_scored(store, changes)
-
-
-def feedback_labels(since: str | None = None) -> list[dict[str, Any]]:
-    """[{label, key, label_value (1 confirmed / 0 false alarm), source, outcome, feedback,
-    closed_at}] for warnings closed (since the ISO time ``since``) with an outcome."""
-    from risk.warnings.feedback import labels_from
-    return labels_from(get_service().lifecycle, since)
+__all__ = ["WarningService", "WarningsSettings", "RunResult", "WarningsError"]

@@ -47,9 +47,9 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from graph import open_store
-    from risk.warnings import get_service
+    from risk.warnings import WarningService
 
-    svc = get_service()
+    svc = WarningService()
     store = open_store()
     try:
         if args.events:
@@ -68,9 +68,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def list_(args: argparse.Namespace) -> dict[str, Any]:
-    from risk.warnings import get_service
+    from risk.warnings import WarningService
 
-    svc = get_service()
+    svc = WarningService()
     try:
         f = {"status": args.status, "port": args.port, "level": args.level, "rule": args.rule}
         items = svc.lifecycle.list(limit=args.limit, **f)

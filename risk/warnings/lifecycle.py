@@ -4,7 +4,8 @@ open → acknowledged → in_progress → closed (with an outcome and feedback);
 assignee, timestamps, port/location and the measures taken; every transition is a row in
 ``warning_transitions``. One situation raises one event: a candidate whose de-duplication key
 matches an event not yet closed is merged into it (``occurrences`` + 1); one matching an event
-closed less than the rule's suppression window ago is suppressed.
+closed less than the rule's suppression window ago is suppressed. The stateful rules' last
+observed values live in the same database (``risk.warnings.observed``).
 """
 
 from __future__ import annotations
@@ -49,10 +50,6 @@ CREATE TABLE IF NOT EXISTS warning_transitions (
   note TEXT, data TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS ix_warning_tr_event ON warning_transitions(event_id, id);
-CREATE TABLE IF NOT EXISTS warning_observed (
-  label TEXT NOT NULL, key TEXT NOT NULL, prop TEXT NOT NULL, value TEXT,
-  updated_at TEXT NOT NULL, PRIMARY KEY (label, key, prop)
-);
 """
 
 
@@ -257,53 +254,6 @@ class LifecycleStore:
         with self._lock:
             return {r[0]: r[1] for r in self.db.execute(
                 "SELECT status, COUNT(*) FROM warning_events GROUP BY status")}
-
-    # -- observed values (State for the stateful rules) ------------------------------
-    def observed(self, label: str, key: str, prop: str) -> Any:
-        with self._lock:
-            r = self.db.execute("SELECT value FROM warning_observed WHERE label=? AND key=? AND "
-                                "prop=?", (label, key, prop)).fetchone()
-        return json.loads(r[0]) if r and r[0] is not None else None
-
-    def save_observed(self, rows: Iterable[tuple[str, str, str, Any]]) -> None:
-        rows = [(l, k, p, json.dumps(v, ensure_ascii=False, default=str), _iso(self.clock()))
-                for l, k, p, v in rows]
-        if not rows:
-            return
-        with self._lock:
-            db = self._tx()
-            try:
-                db.executemany("INSERT INTO warning_observed VALUES (?,?,?,?,?) ON CONFLICT"
-                               "(label, key, prop) DO UPDATE SET value=excluded.value, "
-                               "updated_at=excluded.updated_at", rows)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-
-
-class ObservedState:
-    """``State`` over the lifecycle store, cached for one batch; ``flush`` writes changes."""
-
-    def __init__(self, store: LifecycleStore):
-        self.store = store
-        self._cache: dict[tuple[str, str, str], Any] = {}
-        self._dirty: dict[tuple[str, str, str], Any] = {}
-
-    def get(self, label: str, key: str, prop: str) -> Any:
-        k = (label, key, prop)
-        if k not in self._cache:
-            self._cache[k] = self.store.observed(label, key, prop)
-        return self._cache[k]
-
-    def set(self, label: str, key: str, prop: str, value: Any) -> None:
-        k = (label, key, prop)
-        if self.get(*k) != value:
-            self._cache[k] = self._dirty[k] = value
-
-    def flush(self) -> None:
-        self.store.save_observed((*k, v) for k, v in self._dirty.items())
-        self._dirty.clear()
 
 
 def _event(r: sqlite3.Row) -> dict[str, Any]:

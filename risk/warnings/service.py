@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from graph.base import GraphStore
+from graph.clock import now_iso
 from risk.warnings.config import WarningsSettings
 from risk.warnings.engine import Candidate, RuleEngine, dedup_key
-from graph.clock import now_iso
 from risk.warnings.events import Event, from_records, from_score_changes
-from risk.warnings.lifecycle import LifecycleStore, ObservedState
+from risk.warnings.feedback import labels_from
+from risk.warnings.lifecycle import LifecycleStore
 from risk.warnings.model import LEVEL_RANK, Rule, check_level
+from risk.warnings.observed import ObservedState, ObservedStore
 from risk.warnings.pubsub import Broker
 from risk.warnings.rules import load_rules
 from risk.warnings.webhook import WebhookNotifier
@@ -61,6 +63,7 @@ class WarningService:
         self.rules = list(rules) if rules is not None else load_rules(s.rules_path)
         self.engine = RuleEngine(self.rules)
         self.lifecycle = (lifecycle or LifecycleStore(s.db_path, clock=clock)).open()
+        self.observed = ObservedStore(self.lifecycle)
         self.broker = broker or Broker(maxsize=s.subscriber_queue)
         if webhook is None and s.webhook_url:
             webhook = WebhookNotifier(s.webhook_url, s.webhook_key(), retries=s.webhook_retries,
@@ -80,7 +83,7 @@ class WarningService:
         """Evaluate events (or NodeRecord/RelRecord/dicts) now; raise, merge or suppress."""
         events = from_records(records)
         with self._eval_lock:
-            state = ObservedState(self.lifecycle)
+            state = ObservedState(self.observed)
             ev = self.engine.evaluate(store, events, state)
             state.flush()
             res = self._record(ev.candidates)
@@ -94,6 +97,11 @@ class WarningService:
 
     def on_scored(self, store: GraphStore, changes: Any) -> RunResult:
         return self.process(store, from_score_changes(changes))
+
+    def feedback_labels(self, since: str | None = None) -> list[dict[str, Any]]:
+        """[{label, key, label_value (1 confirmed / 0 false alarm), source, outcome, feedback,
+        closed_at}] for warnings closed (since the ISO time ``since``) with an outcome."""
+        return labels_from(self.lifecycle, since)
 
     def scan(self, store: GraphStore, *, limit: int = 1000) -> RunResult:
         """Re-examine the graph as it is: ticks for ports (backlog, dwell) and enterprises
