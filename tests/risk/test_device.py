@@ -1,6 +1,7 @@
 """PS_RISK_DEVICE: where the GNN trains and scores. CI has no GPU, so the CUDA path itself is
 exercised by ``bench/risk.py --model-devices cpu cuda`` on a GPU machine
-(bench/results/risk_gnn_device.json); here: the setting's resolution and its refusal."""
+(bench/results/risk_gnn_device.json); here: the setting's resolution and its refusal, with
+torch's view of the GPU set by the test either way."""
 
 from __future__ import annotations
 
@@ -13,27 +14,32 @@ from risk.config import torch_device
 from risk.kcs import split_by_date
 from training.simulate import simulate_frame
 
-pytestmark = pytest.mark.unit
 
-
-def test_auto_picks_cuda_only_when_torch_sees_one():
+@pytest.fixture
+def no_gpu(monkeypatch):
     import torch
 
-    want = "cuda" if torch.cuda.is_available() else "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("sees_gpu, want", [(True, "cuda"), (False, "cpu")])
+def test_auto_picks_cuda_only_when_torch_sees_one(monkeypatch, sees_gpu, want):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: sees_gpu)
     assert torch_device("auto").type == want
     assert torch_device("cpu").type == "cpu"
 
 
-def test_an_explicit_cuda_device_without_a_gpu_is_refused_by_name():
-    import torch
-
-    if torch.cuda.is_available():
-        pytest.skip("this machine has a GPU")
+@pytest.mark.unit
+def test_an_explicit_cuda_device_without_a_gpu_is_refused_by_name(no_gpu):
     with pytest.raises(ValueError, match="PS_RISK_DEVICE='cuda'.*no CUDA device"):
         torch_device("cuda")
 
 
-def test_env_setting_is_read_and_recorded_in_the_model_card(monkeypatch):
+@pytest.mark.integration  # trains a GNN
+def test_env_setting_is_read_and_recorded_in_the_model_card(monkeypatch, no_gpu):
     from risk.models.gnn import HeteroGNNModel
 
     monkeypatch.setenv("PS_RISK_DEVICE", "cpu")
@@ -46,8 +52,5 @@ def test_env_setting_is_read_and_recorded_in_the_model_card(monkeypatch):
     s2 = np.asarray(pickle.loads(pickle.dumps(m)).score(te))
     assert s.shape == (len(te),) and np.allclose(s, s2, atol=1e-6)
     monkeypatch.setenv("PS_RISK_DEVICE", "cuda:7")
-    import torch
-
-    if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="no CUDA device"):
-            m.score(te)
+    with pytest.raises(ValueError, match="no CUDA device"):
+        m.score(te)

@@ -1,4 +1,5 @@
-"""Graph export -> declaration frame -> HeteroData, labels from inspections, no leakage."""
+"""The declaration frame contract (risk.frame): graph export -> frame with inspection labels
+and no leakage from later rows; the one-row builder."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import pandas as pd
 import pytest
 
 from risk.kcs import to_tables
-from training.hetero import declaration_frame
+from risk.frame import (CATEGORICAL, ENTITY_COLUMNS, EXPORT_RELS, NUMERIC, declaration_frame,
+                        declaration_row)
 from training.simulate import simulate_frame
 
 pytestmark = pytest.mark.unit
@@ -40,33 +42,15 @@ def test_cutoff_drops_later_declarations():
     assert (g["date"] < pd.Timestamp(cut)).all() and len(g) < len(f)
 
 
-def test_build_hetero_has_declaration_and_entity_edges():
-    pytest.importorskip("torch_geometric")
-    from training.hetero import DECL, build_hetero
-
-    f = simulate_frame(200, seed=2)
-    data = build_hetero(f, np.zeros((len(f), 4)), f["label"].to_numpy())
-    assert data[DECL].x.shape == (200, 4)
-    ei = data[DECL, "importer", "importer"].edge_index
-    assert ei.shape[1] == 200 and int(ei[1].max()) < data["importer"].num_nodes
-    assert int(data[DECL].labelled.sum()) == 200
+def test_every_entity_relationship_is_exported():
+    assert [r for _, r, _ in ENTITY_COLUMNS.values()] + ["INSPECTED"] == EXPORT_RELS
 
 
-def test_window_to_hetero_counts_only_earlier_cases_and_declarations():
-    pytest.importorskip("torch_geometric")
-    from training.hetero import window_to_hetero
-
-    f = simulate_frame(300, seed=9)
-    t = to_tables(f)
-    imp = "KCS:IMP:" + f["importer"].iloc[-1]
-    mid = str(f["date"].iloc[150].date())
-    t.nodes["Case"] = pd.DataFrame({"key": ["CASE1"], "date": [mid]})
-    t.relationships["INVOLVED_IN"] = pd.DataFrame({"start_key": [imp], "end_key": ["CASE1"]})
-    data, g = window_to_hetero(t)
-    rows = g[g["importer"] == imp]
-    assert (rows.loc[rows["date"] <= pd.Timestamp(mid), "importer_prior_cases"] == 0).all()
-    assert (rows.loc[rows["date"] > pd.Timestamp(mid), "importer_prior_cases"] == 1).all()
-    first = g.groupby("importer").head(1)
-    assert (first["importer_prior_decl"] == 0).all()
-    assert data["declaration"].x.shape[0] == len(g)
-    assert "importer_prior_cases" in data["declaration"].feature_names
+def test_declaration_row_fills_missing_fields_like_the_frame():
+    f = declaration_row({"key": "D1", "date": "2024-05-01", "value": "12.5", "importer": "E1"})
+    assert len(f) == 1 and f.loc[0, "key"] == "D1" and f.loc[0, "importer"] == "E1"
+    assert f.loc[0, "date"] == pd.Timestamp("2024-05-01")
+    assert f.loc[0, "value"] == 12.5 and np.isnan(f.loc[0, "tax_rate"])
+    assert all(f.loc[0, c] == "<none>" for c in CATEGORICAL)
+    assert f.loc[0, "seller"] is None and np.isnan(f.loc[0, "label"])
+    assert set(NUMERIC) | set(CATEGORICAL) | set(ENTITY_COLUMNS) <= set(f.columns)

@@ -1,4 +1,6 @@
-"""Risk metrics and models on small simulated KCS-format data."""
+"""Risk models on small simulated KCS-format data with a planted signal: each one finds it
+(AUPRC and precision@10% clearly above the base rate and a shuffled-score baseline), explains,
+round-trips through its artifact, never reads the labels of the rows it scores."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ import numpy as np
 import pytest
 
 from risk.kcs import split_by_date
-from risk.metrics import METRIC_NAMES, precision_at, recall_at, summarize
+from planted import assert_finds_planted_signal
+from risk.metrics import METRIC_NAMES, summarize
 from training.simulate import simulate_frame, simulate_kcs
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration  # trains real models
 
 
 @pytest.fixture(scope="module")
@@ -20,17 +23,6 @@ def frames():
     tr, rest = split_by_date(f, 0.6)
     va, te = split_by_date(rest, 0.5)
     return tr, va, te
-
-
-def test_precision_and_recall_at_n_percent_count_the_top_slice():
-    y = np.array([1, 0, 1, 0, 0, 0, 0, 0, 0, 1])
-    s = np.arange(10)[::-1] / 10.0  # row 0 scores highest
-    assert precision_at(y, s, 10) == 1.0  # top 1 of 10
-    assert precision_at(y, s, 20) == 0.5
-    assert recall_at(y, s, 30) == pytest.approx(2 / 3)
-    m = summarize(y, s)
-    assert set(m) == set(METRIC_NAMES)
-    assert all(0.0 <= v <= 1.0 for v in m.values())
 
 
 @pytest.mark.parametrize("name", ["rules", "tabular", "gadbench_tree"])
@@ -43,6 +35,7 @@ def test_model_fits_scores_explains_and_round_trips(name, frames, tmp_path):
     s = m.score(te)
     assert s.shape == (len(te),) and np.isfinite(s).all()
     assert summarize(te["label"], s)["auroc"] > 0.55  # the planted signal is found
+    assert_finds_planted_signal(te["label"], s)
     ex = m.explain(te.head(3), top=3)
     assert len(ex) == 3
     card = m.model_card()
@@ -62,7 +55,6 @@ def test_tabular_target_encodings_never_use_scored_rows_labels(frames):
 
 
 def test_gnn_and_residual_gnn_train_full_batch(frames, tmp_path):
-    pytest.importorskip("torch_geometric")
     from risk.models.gnn import HeteroGNNModel
     from risk.models.gnn_residual import GNNResidualModel
     from risk.models.tabular import TabularModel
@@ -71,10 +63,12 @@ def test_gnn_and_residual_gnn_train_full_batch(frames, tmp_path):
     g = HeteroGNNModel(epochs=6).fit(tr, va)
     s = g.score(te)
     assert s.shape == (len(te),) and np.isfinite(s).all()
+    assert_finds_planted_signal(te["label"], s)
     tree = TabularModel().fit(tr, va)
     r = GNNResidualModel(tree=tree, epochs=6, folds=2).fit(tr, va)
     rs = r.score(te)
     assert np.isfinite(rs).all()
+    assert_finds_planted_signal(te["label"], rs)
     from risk.base import RiskModel
 
     r.save(tmp_path / "r.bin")
@@ -115,33 +109,3 @@ def test_single_record_fast_path_matches_the_frame_path(frames):
                        m.feat.transform(rows.head(1)), equal_nan=True)
 
 
-def test_containers_vehicles_and_drivers_get_scores_from_their_declarations():
-    import pandas as pd
-
-    from graph.base import Tables
-    from risk.scoring import conveyance_scores
-
-    frame = pd.DataFrame({"key": ["d1", "d2", "d3"]})
-    t = Tables(nodes={}, relationships={
-        "CARRIED_BY": pd.DataFrame({"start_key": ["d1", "d2"], "end_key": ["V1", "V1"],
-                                    "end_label": ["Vehicle", "Vehicle"]}),
-        "IN_CONTAINER": pd.DataFrame({"start_key": ["d3"], "end_key": ["C1"],
-                                      "end_label": ["Container"]}),
-        "DROVE": pd.DataFrame({"start_key": ["P1"], "end_key": ["V1"]})})
-    s = conveyance_scores(t, frame, [0.2, 0.8, 0.4])
-    assert s[("Vehicle", "V1")] == pytest.approx(0.5 * 0.5 + 0.5 * 0.8)
-    assert s[("Container", "C1")] == pytest.approx(0.4)
-    assert s[("Person", "P1")] == pytest.approx(s[("Vehicle", "V1")])
-
-
-def test_targeting_selection_spends_the_exploration_share_without_duplicates():
-    from risk.targeting import _budget_count, select
-
-    s = np.linspace(0, 1, 200)
-    picks = select(s, k=20, exploration_share=0.2, seed=1)
-    idx = [i for i, _ in picks]
-    assert len(idx) == 20 == len(set(idx))
-    kinds = [w for _, w in picks]
-    assert kinds.count("model") == 16 and kinds.count("uncertain") == 2 and kinds.count("random") == 2
-    assert set(idx[:16]) == set(np.argsort(-s)[:16])
-    assert _budget_count(0.05, 200) == 10 and _budget_count(30, 200) == 30

@@ -24,8 +24,8 @@ def loaded(embedded_store, tmp_path_factory):
 
 
 def test_recorded_inspection_becomes_a_label_for_the_next_training(loaded):
+    from risk.frame import export_frame
     from risk.targeting import record_inspection
-    from training.train import export_frame
 
     store, _ = loaded
     frame = export_frame(store=store)
@@ -41,29 +41,27 @@ def test_recorded_inspection_becomes_a_label_for_the_next_training(loaded):
 
 @pytest.fixture
 def warning_service(tmp_path):
-    from risk.warnings import set_service
-    from risk.warnings.config import WarningsSettings
-    from risk.warnings.service import WarningService
+    from risk.warnings import WarningService, WarningsSettings
 
     svc = WarningService(settings=WarningsSettings(data_dir=tmp_path / "var"))
-    old = set_service(svc)
     yield svc
-    set_service(old)
     svc.close()
 
 
 def test_train_score_explain_and_target_on_the_graph(loaded, warning_service):
+    from risk import registry
     from risk.explain import explain_declaration
-    from risk.scoring import batch_score, declaration_record, declaration_row, score_declaration
+    from risk.frame import declaration_row, export_frame
+    from risk.scoring import batch_score, declaration_record, score_declaration
     from risk.targeting import targeting_list
-    from training import registry
     from training.train import train_from_store
 
     store, d = loaded
     res = train_from_store(store=store, model="tabular", promote=True, data_dir=d)
     assert res["version"] == "v001" and res["metrics"]
     model, info = registry.load_promoted(data_dir=d)
-    out = batch_score(store=store, model=model, model_version=info["serving"])
+    out = batch_score(store=store, model=model, model_version=info["serving"],
+                      on_scored=warning_service.on_scored)
     assert out["written"]["Declaration"] == out["declarations"] > 300  # some rows quarantined
     assert out["written"]["Enterprise"] > 0
     # entity scores went to the warning rules; on this first run only red-level scores
@@ -74,8 +72,19 @@ def test_train_score_explain_and_target_on_the_graph(loaded, warning_service):
     raised = warning_service.lifecycle.list(rule="score_crossing", limit=10_000)
     assert out["warnings"]["raised"] == len(raised) >= len(red)
     assert all(w["level"] == "红" for w in raised)
-    from training.train import export_frame
+    # the callback gets the written entity scores once; without one, no warnings run
+    calls = []
 
+    def record(st, changes):
+        calls.append((st, changes))
+        return warning_service.on_scored(st, changes)
+
+    again = batch_score(store=store, model=model, model_version=info["serving"], on_scored=record)
+    assert len(calls) == 1 and calls[0][0] is store
+    assert {lab: len(kv) for lab, kv in calls[0][1].items()} == {
+        lab: n for lab, n in again["written"].items() if lab != "Declaration"}
+    assert again["warnings"]["raised"] == 0  # the same levels again: nothing crossed
+    assert batch_score(store=store, model=model, model_version="v001")["warnings"] == {}
     keys = export_frame(store=store)["key"].tolist()
     node = store.get("Declaration", keys[0])
     assert node.props["risk_level"] in ("高", "中", "低")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from training import registry
+from risk import registry
 from training.simulate import simulate_frame
 
 pytestmark = pytest.mark.unit
@@ -51,3 +51,24 @@ def test_corrupted_artifact_is_refused_and_previous_keeps_serving(fitted, tmp_pa
     model, info = registry.load_promoted(data_dir=tmp_path)
     assert info["serving"] == "v001" and "missing" in info["refused"][0]
     assert server.get()[1]["serving"] == "v001"
+
+
+def test_nothing_promoted_and_unknown_versions_are_registry_errors(fitted, tmp_path):
+    from risk.exceptions import RegistryError
+
+    with pytest.raises(RegistryError, match="no model promoted"):
+        registry.load_promoted(data_dir=tmp_path)
+    registry.register(model=fitted[0], data_dir=tmp_path)
+    with pytest.raises(RegistryError, match="'v009' is not registered.*v001"):
+        registry.promote(version="v009", data_dir=tmp_path)
+    with pytest.raises(RegistryError, match="nothing to roll back"):
+        registry.rollback(data_dir=tmp_path)
+
+
+def test_registry_name_comes_from_the_settings(fitted, tmp_path, monkeypatch):
+    monkeypatch.setenv("PS_TRAINING_REGISTRY_NAME", "other")  # its name before risk/ held it
+    registry.register(model=fitted[0], data_dir=tmp_path)
+    assert (tmp_path / "models" / "other" / "v001" / registry.ARTIFACT).is_file()
+    monkeypatch.setenv("PS_RISK_REGISTRY_NAME", "third")
+    registry.register(model=fitted[0], data_dir=tmp_path)
+    assert (tmp_path / "models" / "third" / "v001" / registry.ARTIFACT).is_file()

@@ -1,5 +1,5 @@
-"""Fixtures for the warnings tests: a service on a tmp data dir with a controllable clock,
-and an in-memory graph for the unit tests (integration tests use the real embedded graph)."""
+"""Fixtures for the warnings tests: a service on a tmp data dir with a controllable clock.
+Tests that need a graph use the real embedded store (``clean_embedded_store``)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import time
 
 import pytest
 
-from risk.warnings import set_service
-from risk.warnings.config import WarningsSettings
-from risk.warnings.memgraph import MemoryGraphStore
-from risk.warnings.service import WarningService
+from risk.warnings import WarningService, WarningsSettings
 
 
 class Clock:
@@ -37,12 +34,5 @@ def wsettings(tmp_path) -> WarningsSettings:
 @pytest.fixture
 def wsvc(wsettings, clock):
     svc = WarningService(settings=wsettings, clock=clock)
-    old = set_service(svc)
     yield svc
-    set_service(old)
     svc.close()
-
-
-@pytest.fixture
-def mem_store() -> MemoryGraphStore:
-    return MemoryGraphStore()

@@ -1,4 +1,4 @@
-"""The /warnings routes through FastAPI (in-memory graph): queue, manual raise, transitions
+"""The /warnings routes through FastAPI (on the embedded graph): queue, manual raise, transitions
 with problem+json refusals, rules, events, roles."""
 
 from __future__ import annotations
@@ -9,17 +9,17 @@ from fastapi.testclient import TestClient
 import warnings_scenarios as sc
 from warnings_apptools import make_app
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration  # the embedded graph engine
 
 
 @pytest.fixture
-def client(wsvc, mem_store):
-    with TestClient(make_app(wsvc, mem_store)) as c:
+def client(wsvc, clean_embedded_store):
+    with TestClient(make_app(wsvc, clean_embedded_store)) as c:
         yield c
 
 
-def test_events_raise_and_list(client, mem_store):
-    recs = sc.watchlist_vehicle_in_declaration(mem_store)
+def test_events_raise_and_list(client, clean_embedded_store):
+    recs = sc.watchlist_vehicle_in_declaration(clean_embedded_store)
     body = {"events": [sc_rec for sc_rec in map(_as_dict, recs)]}
     r = client.post("/warnings/events", json=body)
     assert r.status_code == 200 and r.json()["raised"] == 1 and r.json()["evaluated"] == 3
@@ -69,8 +69,8 @@ def test_rules_and_stats(client):
     assert "evaluated" in client.get("/warnings/stats").json()
 
 
-def test_analyst_reads_but_cannot_handle(wsvc, mem_store):
-    with TestClient(make_app(wsvc, mem_store, role="analyst")) as c:
+def test_analyst_reads_but_cannot_handle(wsvc, clean_embedded_store):
+    with TestClient(make_app(wsvc, clean_embedded_store, role="analyst")) as c:
         assert c.get("/warnings").status_code == 200
         r = c.post("/warnings", json={"level": "蓝", "message_zh": "x", "message_en": "x",
                                       "subject_label": "Port", "subject_key": "P1"})
