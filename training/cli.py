@@ -33,13 +33,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _models(arg: str | None) -> tuple[str, ...]:
-    from risk.evaluate import DEFAULT_MODELS
+    from training.evaluate import DEFAULT_MODELS
 
     return tuple(a.strip() for a in arg.split(",")) if arg else DEFAULT_MODELS
 
 
 def _evaluate_kcs(args: argparse.Namespace) -> dict[str, Any]:
-    from risk.evaluate import evaluate_kcs
+    from training.evaluate import evaluate_kcs
 
     res = evaluate_kcs(args.train, args.valid, args.test, models=_models(args.models),
                        out=args.out, plot=args.plot)

@@ -166,7 +166,7 @@ def entity_evaluation(declarations: int, seed: int, raw: bool = False) -> dict[s
 def evaluate_synthetic(*, declarations: int = 20000, seed: int = 7, out: str | None = None,
                        models: tuple[str, ...] = DECL_MODELS, world_dir: str | None = None
                        ) -> dict[str, Any]:
-    from risk.evaluate import pick_best, write_results
+    from training.evaluate import pick_best, write_results
     from risk.metrics import summarize
     from risk.models import get
 
