@@ -4,15 +4,13 @@ round-trips through its artifact, never reads the labels of the rows it scores."
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from risk.kcs import split_by_date
 from planted import assert_finds_planted_signal
 from risk.metrics import METRIC_NAMES, summarize
-from training.simulate import simulate_frame, simulate_kcs
+from training.simulate import simulate_frame
 
 pytestmark = pytest.mark.integration  # trains real models
 
@@ -76,24 +74,6 @@ def test_gnn_and_residual_gnn_train_full_batch(frames, tmp_path):
     # on validation, epoch selection includes the tree alone: never worse by AUPRC
     assert summarize(va["label"], r.score(va))["auprc"] >= summarize(
         va["label"], tree.score(va))["auprc"] - 1e-6
-
-
-def test_evaluate_kcs_cli_prints_the_contract_as_last_line(tmp_path, capsys):
-    from api.cli import main
-
-    paths = []
-    for i, (n, seed) in enumerate([(1500, 1), (500, 2), (500, 4)]):
-        p = tmp_path / f"f{i}.csv"
-        simulate_kcs(n, seed=seed).to_csv(p, index=False)
-        paths.append(str(p))
-    rc = main(["evaluate", "kcs", "--train", paths[0], "--valid", paths[1], "--test", paths[2],
-               "--models", "rules,tabular", "--json"])
-    assert rc == 0
-    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(last) == {"models", "best"}
-    assert last["best"] in last["models"]
-    for metrics in last["models"].values():
-        assert set(metrics) == set(METRIC_NAMES)
 
 
 def test_single_record_fast_path_matches_the_frame_path(frames):
