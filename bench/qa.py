@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(1)
+    from knowledge import KnowledgeBase, build_kb
     from knowledge.config import settings
-    from knowledge.kb import KnowledgeBase, build_kb
     from qa.evaluate import calibrate, evaluate, load_questions
 
     s = settings()

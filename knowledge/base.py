@@ -1,6 +1,8 @@
 """Interfaces of the knowledge package: an ``Embedder`` turns texts into vectors, an ``Index``
 stores items by id and answers top-k searches. Backends live one per file beside this one
-(``bm25_index.BM25Index``, ``faiss_index.FaissIndex``, ``st_embedder.SentenceTransformerEmbedder``).
+and subclass these protocols: ``bm25_index.BM25Index`` and ``faiss_index.FaissIndex``
+(indexes), ``st_embedder.SentenceTransformerEmbedder`` (embedder). ``__init__`` only stores
+configuration; models and libraries load in ``warm_up``/``load`` or on first use.
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ from typing import Sequence
 import numpy as np
 
 from knowledge import text as _text
+from knowledge.base import Index
 
 TOKENIZERS = {"words": _text.words, "bigrams": _text.bigrams}
 
 
-class BM25Index:
+class BM25Index(Index):
     """``add`` takes raw texts (tokenised with ``tokenizer``) or pre-tokenised lists.
 
     bm25s has no incremental add: ``add`` re-indexes the kept token lists plus the new ones

@@ -1,4 +1,5 @@
-"""``portsentinel knowledge …`` subcommands: build, search, show, documents."""
+"""``portsentinel knowledge …`` subcommands: build, show, documents (``knowledge search`` is
+registered by qa.cli, where retrieval lives)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ def _progress(msg: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> dict[str, Any]:
+    from knowledge.build import build_kb
     from knowledge.config import settings
-    from knowledge.kb import build_kb
 
     s = settings()
     corpus = Path(args.corpus) if args.corpus else s.corpus_dir
@@ -27,17 +28,6 @@ def cmd_build(args: argparse.Namespace) -> dict[str, Any]:
                       f"{report['sections']} sections) into {report['index_dir']} in "
                       f"{report['total_s']:.1f}s; bad files: {len(report['bad_files'])}")
     return report
-
-
-def cmd_search(args: argparse.Namespace) -> dict[str, Any]:
-    from knowledge.kb import KnowledgeBase
-
-    kb = KnowledgeBase.load()
-    hits = kb.search(args.query, k=args.k, mode=args.mode)
-    rows = [{"id": h.article_id, "citation": kb.by_id[h.article_id].citation,
-             "score": round(h.score, 4)} for h in hits]
-    return {"query": args.query, "mode": args.mode, "hits": rows,
-            "text": "\n".join(f"{r['score']:.3f}  {r['citation']}  [{r['id']}]" for r in rows)}
 
 
 def cmd_show(args: argparse.Namespace) -> dict[str, Any]:
@@ -66,6 +56,7 @@ def register(sub, common) -> None:
     p = sub.add_parser("knowledge", parents=[common], help="regulation knowledge base")
     ks = p.add_subparsers(dest="knowledge_command", metavar="ACTION")
     ks.required = True
+    p.set_defaults(knowledge_actions=ks)
     b = ks.add_parser("build", parents=[common], help="parse a corpus folder and build indexes")
     b.add_argument("--corpus", help="corpus folder (default: PS_KNOWLEDGE_CORPUS_DIR)")
     b.add_argument("--extra", action="append", metavar="FILE",
@@ -74,15 +65,15 @@ def register(sub, common) -> None:
                    help="do not add the smart-port guide (PS_KNOWLEDGE_EXTRA_FILES)")
     b.add_argument("--no-dense", action="store_true", help="BM25 only, no embeddings")
     b.set_defaults(handler=cmd_build)
-    s = ks.add_parser("search", parents=[common], help="retrieve articles for a query")
-    s.add_argument("query")
-    s.add_argument("-k", type=int, default=10)
-    s.add_argument("--mode", default="reranked",
-                   choices=["bm25_words", "bm25_bigrams", "bm25", "dense", "fused", "reranked"])
-    s.set_defaults(handler=cmd_search)
     sh = ks.add_parser("show", parents=[common], help="one article by id")
     sh.add_argument("id")
     sh.set_defaults(handler=cmd_show)
     d = ks.add_parser("documents", parents=[common], help="list indexed texts")
     d.add_argument("--kind", help="法律 / 行政法规 / 部门规章 / 司法解释 / 案例 / guide / 其他")
     d.set_defaults(handler=cmd_docs)
+
+
+def knowledge_actions(sub) -> argparse._SubParsersAction:
+    """The ACTION subparsers of ``portsentinel knowledge`` (after ``register``), so that
+    another package can add an action: qa.cli adds ``knowledge search``."""
+    return sub.choices["knowledge"].get_default("knowledge_actions")

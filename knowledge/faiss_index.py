@@ -12,8 +12,10 @@ from typing import Sequence
 
 import numpy as np
 
+from knowledge.base import Index
 
-class FaissIndex:
+
+class FaissIndex(Index):
     def __init__(self, dim: int, *, flat_max: int = 50_000, hnsw_m: int = 32,
                  ef_search: int = 128):
         self.dim = dim

@@ -1,4 +1,4 @@
-"""Typed records of the knowledge base: documents, articles (or sections), search hits."""
+"""Typed records of the knowledge base: documents, articles (or sections), load reports."""
 
 from __future__ import annotations
 
@@ -86,15 +86,6 @@ class Document:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Document":
         return cls(**d)
-
-
-@dataclass
-class Hit:
-    """A retrieved article with its score and the score of each stage that saw it."""
-
-    article_id: str
-    score: float
-    stages: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

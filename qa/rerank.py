@@ -21,9 +21,15 @@ score = w · features, where the features of (question, article) are:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Sequence
 
 from knowledge.models import Article
+from knowledge.text import bigrams
+from knowledge.wordlists import read_lines
+
+DATA = Path(__file__).resolve().parent / "data"
 
 DEFAULT_WEIGHTS = {"rrf": 0.1, "bigram": 1.5, "coverage": 3.0, "title": 0.0, "law": 1.5,
                    "number": 3.0, "concepts": 1.0, "core": 3.0, "repealed": -1.0, "domain": 0.75,
@@ -86,14 +92,16 @@ class FeatureReranker:
         return out
 
 
-DEFINE_CUES = ("是什么", "什么意思", "什么是", "指什么", "是指", "定义", "含义", "怎么理解",
-               "what is", "what does", "meaning", "define")
+@cache
+def define_cues() -> tuple[str, ...]:
+    """Cues of a definitional question (``qa/data/define_cues.txt``)."""
+    return tuple(read_lines(DATA / "define_cues.txt"))
 
 
 def define_terms(question: str, words: list[str]) -> list[str]:
     """Content words of a definitional question ("提单是什么？"), else []."""
     q = question.lower()
-    if not any(c in q for c in DEFINE_CUES):
+    if not any(c in q for c in define_cues()):
         return []
     return [w for w in words if len(w) >= 2][:6]
 
@@ -111,8 +119,6 @@ def _bigram_set(key: str, s: str) -> frozenset[str]:
     """Bigram sets of candidate texts, memoised (bounded) across queries."""
     got = _CACHE.get(key)
     if got is None:
-        from knowledge.text import bigrams
-
         if len(_CACHE) > 200_000:
             _CACHE.clear()
         got = _CACHE[key] = frozenset(bigrams(s))

@@ -1,0 +1,48 @@
+import json
+
+import pytest
+
+from qa.evaluate import calibrate, evaluate, load_questions
+from qa.exceptions import EvaluationError
+
+
+@pytest.mark.unit
+def test_questions_file_errors_name_the_line(tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"question": "a", "gold": [{"law": "x", "article": "第一条"}]}\n{"gold": []}\n',
+                 encoding="utf-8")
+    with pytest.raises(EvaluationError, match=":2:"):
+        load_questions(f)
+    f.write_text('{"question": "a", "answerable": true}\n', encoding="utf-8")
+    with pytest.raises(EvaluationError, match="without 'gold'"):
+        load_questions(f)
+
+
+def _write(tmp_path, rows):
+    f = tmp_path / "q.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return load_questions(f)
+
+
+@pytest.mark.unit
+def test_evaluate_scores_ranks_answers_and_refusals(tiny_kb, tmp_path):
+    qs = _write(tmp_path, [
+        {"question": "进口动物产品要办检疫审批吗", "gold": [{"law": "中华人民共和国甲法",
+                                                  "article": "第三条"}]},
+        {"question": "船舶进出港口要向谁报告", "gold": [{"law": "中华人民共和国乙条例",
+                                                "article": "第二条"}]},
+        {"question": "今天美元汇率多少", "gold": [], "answerable": False},
+    ])
+    res = evaluate(tiny_kb, qs, per_question=True)
+    assert res["n"] == 3 and res["n_answerable"] == 2 and res["n_unanswerable"] == 1
+    # the second gold is wrong on purpose (乙条例 第一条 speaks of ports): a miss
+    rows = {r["question"]: r for r in res["questions"]}
+    assert rows["进口动物产品要办检疫审批吗"]["rank"] == 1
+    assert rows["船舶进出港口要向谁报告"]["rank"] is None
+    assert rows["船舶进出港口要向谁报告"]["top"][0] == "《中华人民共和国乙条例》第一条"
+    assert res["recall@1"] == res["recall@10"] == res["mrr@10"] == 0.5
+    assert res["refusal_rate"] == 1.0 and res["citations_in_retrieved"] == 1.0
+    bm25 = evaluate(tiny_kb, qs, mode="bm25_bigrams", answer=False)
+    assert bm25["mode"] == "bm25_bigrams" and "refusal_rate" not in bm25
+    cal = calibrate(res["questions"], 0.5)
+    assert cal["answer_rate"] >= 0.5 and cal["refusal_rate"] == 1.0
