@@ -8,9 +8,16 @@ each kind, in the same run on the same store, and reports rows/s and the ratio.
     .venv/bin/python bench/graph_ingest.py                 # both engines, full size
     .venv/bin/python bench/graph_ingest.py --engines neo4j --nodes 10000 --rels 20000
 
-Engines: ``arcadedb`` = the embedded engine in this process (tmp data dir); ``neo4j`` = a
-real Neo4j 5.26 from docker/neo4j-test (``make neo4j-jars``), started and stopped here.
-Results: bench/results/graph_ingest.json.
+Engines: ``arcadedb`` = the embedded engine (tmp data dir); ``neo4j`` = a real Neo4j 5.26
+from docker/neo4j-test (``make neo4j-jars``), started and stopped here. Each (engine, encoder)
+runs in its own child process; ``--encoders rust,python`` runs every engine once with the
+``neo4j-rust-ext`` PackStream encoder and once with the driver's pure-Python one (the child
+blocks the ``neo4j._rust`` import before the driver loads), same world, same run.
+
+    .venv/bin/python bench/graph_ingest.py --encoders rust,python \
+        --out bench/results/graph_ingest_encoders.json
+
+Results: bench/results/graph_ingest.json (or --out).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -137,7 +145,11 @@ def run_engine(engine: str, args, work: Path) -> dict:
             agent = store.server_info()["agent"]
         finally:
             store.close()
-    return {"engine": engine, "agent": agent, "batched": b, "naive": n,
+    from neo4j._codec.packstream import v1
+
+    return {"engine": engine, "agent": agent,
+            "encoder": "rust" if v1._rust_pack is not None else "python",
+            "batched": b, "naive": n,
             "speedup": {"nodes": round(b["nodes_per_s"] / n["nodes_per_s"], 1),
                         "relationships": round(b["rels_per_s"] / n["rels_per_s"], 1)},
             "counts_after": {"nodes": sum(counts["nodes"].values()),
@@ -154,19 +166,40 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=2_000, help="rows per UNWIND statement")
     ap.add_argument("--chunk", type=int, default=20_000, help="records per upsert transaction")
     ap.add_argument("--heap", default="1g")
+    ap.add_argument("--encoders", default="rust",
+                    help="Bolt PackStream encoders: rust, python or rust,python")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "graph_ingest.json"))
+    ap.add_argument("--_child", nargs=3, metavar=("ENGINE", "ENCODER", "WORK"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args._child:
+        engine, encoder, work = args._child
+        if encoder == "python":  # before the driver loads: no neo4j._rust -> pure Python
+            sys.modules["neo4j._rust"] = None  # type: ignore[assignment]
+        print(json.dumps(run_engine(engine, args, Path(work))))
+        return 0
     results = []
+    encoders = [e.strip() for e in args.encoders.split(",") if e.strip()]
     with tempfile.TemporaryDirectory(prefix="ps-bench-") as tmp:
         for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
-            results.append(run_engine(engine, args, Path(tmp) / engine))
+            for encoder in encoders:
+                work = Path(tmp) / f"{engine}-{encoder}"
+                cmd = [sys.executable, __file__, "--_child", engine, encoder, str(work)]
+                for k in ("nodes", "rels", "naive", "batch_size", "chunk", "heap"):
+                    cmd += [f"--{k.replace('_', '-')}", str(getattr(args, k))]
+                p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                if p.returncode != 0:
+                    results.append({"engine": engine, "encoder": encoder,
+                                    "error": f"exit {p.returncode}"})
+                    continue
+                results.append(json.loads(p.stdout.strip().splitlines()[-1]))
     out = {"bench": "graph_ingest", "command": "python bench/graph_ingest.py "
            + " ".join(argv if argv is not None else sys.argv[1:]),
            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
            "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
                        "platform": platform.platform()},
            "params": {k: getattr(args, k) for k in ("nodes", "rels", "naive", "batch_size",
-                                                    "chunk", "heap")},
+                                                    "chunk", "heap", "encoders")},
            "results": results,
            "note": "batched = GraphStore.upsert (UNWIND batches, one transaction per chunk); "
                    "naive = one auto-commit MERGE per row on the same store after the batched "
@@ -174,7 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     for r in results:
-        print(f"{r['engine']:>9}: batched {r['batched']['nodes_per_s']:>7} nodes/s "
+        if "error" in r:
+            print(f"{r['engine']} ({r['encoder']}): {r['error']}")
+            continue
+        print(f"{r['engine']:>9} {r['encoder']:>6}: batched {r['batched']['nodes_per_s']:>7} nodes/s "
               f"{r['batched']['rels_per_s']:>7} rels/s | naive {r['naive']['nodes_per_s']:>5} "
               f"nodes/s {r['naive']['rels_per_s']:>5} rels/s | x{r['speedup']['nodes']} nodes, "
               f"x{r['speedup']['relationships']} rels")

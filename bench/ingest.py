@@ -9,11 +9,16 @@ in a fresh child process so peak memory is its own:
      upsert.
 Reports source rows/s, graph records/s (node + relationship records written), peak RSS of
 the loader process (the embedded engine runs inside it) and of the Neo4j server.
+``--encoders rust,python`` runs each engine's child once per Bolt PackStream encoder: the
+``neo4j-rust-ext`` one (the default) and the driver's pure-Python one (the child blocks the
+``neo4j._rust`` import before the driver loads), same world, same run.
 
     .venv/bin/python bench/ingest.py --declarations 20000
     .venv/bin/python bench/ingest.py --declarations 1000000 --engines arcadedb --heap 6g \
         --progress --out bench/results/ingest_1m_arcadedb.json
     .venv/bin/python bench/ingest.py --merge 1m bench/results/ingest_1m_*.json
+    .venv/bin/python bench/ingest.py --declarations 20000 --encoders rust,python \
+        --out bench/results/ingest_20k_encoders.json
 
 Results: bench/results/ingest.json (or --out); ``--merge SECTION FILE...`` files separate
 runs into it as one section, next to the others.
@@ -54,6 +59,21 @@ def _rate(rep: dict) -> dict:
     return {"rows": rep["read"], "records": recs, "seconds": round(s, 2),
             "rows_per_s": round(rep["read"] / s, 1), "records_per_s": round(recs / s, 1),
             "quarantined": rep["quarantined"]}
+
+
+def use_encoder(name: str) -> None:
+    """Before the driver is imported: ``python`` hides ``neo4j._rust`` so that the driver
+    packs with its pure-Python PackStream; ``rust`` leaves the extension in use."""
+    if name == "python":
+        sys.modules["neo4j._rust"] = None  # type: ignore[assignment]  (import -> ImportError)
+    elif name != "rust":
+        raise SystemExit(f"unknown encoder {name!r} (rust, python)")
+
+
+def encoder_in_use() -> str:
+    from neo4j._codec.packstream import v1
+
+    return "rust" if v1._rust_pack is not None else "python"
 
 
 def child(engine: str, world: Path, work: Path, args) -> dict:
@@ -97,7 +117,7 @@ def child(engine: str, world: Path, work: Path, args) -> dict:
             store.close()
     base_single, base_batched = _rate(r1), _rate(rb)
     return {
-        "engine": engine, "agent": agent,
+        "engine": engine, "agent": agent, "encoder": encoder_in_use(),
         "world_load": {**_rate(full), "wall_seconds": round(wall, 1),
                        "loaded": full["loaded"], "duplicates": full["duplicates"],
                        "per_file_rows_per_s": {f: _rate(r)["rows_per_s"]
@@ -128,7 +148,7 @@ def merge(section: str, files: list[str], out: Path) -> dict:
     doc["note"] = runs[-1]["note"] if runs else doc.get("note")
     doc["sections"][section] = {
         "runs": [{k: r[k] for k in ("command", "when", "machine", "declarations", "seed",
-                                    "settings", "generate") if k in r} for r in runs],
+                                    "settings", "generate", "encoders") if k in r} for r in runs],
         "results": [{"declarations": r["declarations"], "command": r["command"], **res}
                     for r in runs for res in r["results"]]}
     out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
@@ -148,10 +168,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="Neo4j page cache (default: the launcher's 64 MiB)")
     ap.add_argument("--progress", action="store_true",
                     help="a progress line (rows, rows/s) per file every 30 s")
+    ap.add_argument("--encoders", default="rust",
+                    help="Bolt PackStream encoders to run each engine with: rust, python or "
+                         "rust,python (one child per engine and encoder)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.json"))
     ap.add_argument("--merge", nargs="+", metavar=("SECTION", "FILE"),
                     help="no run: put these result files into --out as one named section")
-    ap.add_argument("--_child", nargs=3, metavar=("ENGINE", "WORLD", "WORK"),
+    ap.add_argument("--_child", nargs=4, metavar=("ENGINE", "WORLD", "WORK", "ENCODER"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.merge:
@@ -161,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.out}: sections {sorted(doc['sections'])}")
         return 0
     if args._child:
-        engine, world, work = args._child
+        engine, world, work, encoder = args._child
+        use_encoder(encoder)
         print(json.dumps(child(engine, Path(world), Path(work), args)))
         return 0
 
@@ -178,19 +202,22 @@ def main(argv: list[str] | None = None) -> int:
                "counts": summary["counts"]}
         print(f"[bench] world of {args.declarations} declarations in {gen['seconds']}s",
               file=sys.stderr, flush=True)
+        encoders = [e.strip() for e in args.encoders.split(",") if e.strip()]
         for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
-            work = Path(tmp) / engine
-            work.mkdir()
-            cmd = [sys.executable, __file__, "--_child", engine, str(world), str(work),
-                   "--baseline-rows", str(args.baseline_rows), "--batch-rows",
-                   str(args.batch_rows), "--heap", args.heap]
-            cmd += ["--pagecache-mb", str(args.pagecache_mb)] if args.pagecache_mb else []
-            cmd += ["--progress"] if args.progress else []
-            p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-            if p.returncode != 0:
-                results.append({"engine": engine, "error": f"exit {p.returncode}"})
-                continue
-            results.append(json.loads(p.stdout.strip().splitlines()[-1]))
+            for encoder in encoders:
+                work = Path(tmp) / f"{engine}-{encoder}"
+                work.mkdir()
+                cmd = [sys.executable, __file__, "--_child", engine, str(world), str(work),
+                       encoder, "--baseline-rows", str(args.baseline_rows), "--batch-rows",
+                       str(args.batch_rows), "--heap", args.heap]
+                cmd += ["--pagecache-mb", str(args.pagecache_mb)] if args.pagecache_mb else []
+                cmd += ["--progress"] if args.progress else []
+                p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                if p.returncode != 0:
+                    results.append({"engine": engine, "encoder": encoder,
+                                    "error": f"exit {p.returncode}"})
+                    continue
+                results.append(json.loads(p.stdout.strip().splitlines()[-1]))
     out = {"bench": "ingest", "command": "python bench/ingest.py "
            + " ".join(argv if argv is not None else sys.argv[1:]),
            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -199,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
            "declarations": args.declarations, "seed": args.seed,
            "settings": {"batch_rows": args.batch_rows, "heap": args.heap,
                         "neo4j_pagecache_mb": args.pagecache_mb or 64},
-           "generate": gen,
+           "generate": gen, "encoders": encoders,
            "results": results,
            "note": "rows = source rows of all world files; records = node + relationship records "
                    "written (after per-batch de-duplication); ratio = batched rows/s over "
@@ -208,10 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     for r in results:
         if "error" in r:
-            print(f"{r['engine']}: {r['error']}")
+            print(f"{r['engine']} ({r['encoder']}): {r['error']}")
             continue
         w = r["world_load"]
-        print(f"{r['engine']:>9}: {w['rows']} rows in {w['seconds']}s = {w['rows_per_s']} rows/s, "
+        print(f"{r['engine']:>9} {r['encoder']:>6}: {w['rows']} rows in {w['seconds']}s = {w['rows_per_s']} rows/s, "
               f"{w['records_per_s']} records/s; batched/single x"
               f"{r['baseline']['ratio_batched_vs_single']}; peak RSS {r['peak_rss_mb']}")
     print(f"wrote {args.out}")
