@@ -57,6 +57,7 @@ class ConsultService:
 
     def warm_up(self) -> "ConsultService":
         """Load the embedding model and the tokenisers now rather than on the first question."""
+        self.retriever.warm_up()
         self.kb.warm_up()
         understand("进口货物如实申报", self.kb)
         return self

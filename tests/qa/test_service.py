@@ -152,3 +152,13 @@ def test_documents_and_articles_the_api_shows(small_kb):
     art15 = next(a for a in kb.doc_articles(customs.id) if a.number == "第十五条")
     assert kb.article(art15.id).citation == "《中华人民共和国海关行政处罚实施条例》第十五条"
     assert any(x.endswith("-0016") for x in kb.cited_by(art15.id))  # 第十六条 refers to 第十五条
+
+
+@pytest.mark.unit
+def test_warm_up_checks_the_index_before_the_first_question(tiny_kb):
+    from knowledge.exceptions import IndexNotBuiltError
+    from knowledge.kb import KnowledgeBase
+
+    assert ConsultService(tiny_kb, QASettings()).warm_up().kb is tiny_kb
+    with pytest.raises(IndexNotBuiltError):
+        ConsultService(KnowledgeBase(tiny_kb.settings), QASettings()).warm_up()
