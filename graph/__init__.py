@@ -4,7 +4,8 @@
 ArcadeDB of PS_DATA_DIR (shared with other processes over Bolt).
 """
 
-from graph.base import (GraphStore, Node, NodeRecord, Path, Rel, RelRecord, SharedLink,
+from graph.base import GraphStore
+from graph.records import (Node, NodeRecord, Path, Rel, RelRecord, SharedLink,
                         Subgraph, Tables, UpsertResult)
 from graph.config import GraphSettings
 from graph.embedded import open_store

@@ -4,7 +4,8 @@ serving Bolt on 127.0.0.1 through ``com.arcadedb.bolt.BoltProtocolPlugin``.
 Several processes share one data dir (``portsentinel serve`` and ``portsentinel ingest`` at
 once): exactly one of them *owns* the engine, the others talk to it over Bolt.
 
-Files under ``<PS_DATA_DIR>/arcadedb/`` (all 0600):
+Files under ``<PS_DATA_DIR>/arcadedb/`` (all 0600; the protocol around them, which needs no JVM,
+is ``graph/embedded_state.py``):
   * ``root.password`` - generated once (ArcadeDB keeps the root user it first created);
   * ``server.json``   - ``{pid, bolt_port, http_port, database, started_at}`` of the owner;
   * ``owner.lock``    - flock held by the owning process for as long as the engine runs
@@ -27,18 +28,18 @@ import fcntl
 import json
 import logging
 import os
-import secrets
 import signal
-import socket
 import sys
 import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from graph.clock import now_iso
 from graph.config import GraphSettings
+from graph.embedded_state import (engine_dir, free_port, owner_lock_held, pid_alive,
+                                  root_password, running_server, start_lock, write_private)
 from graph.exceptions import GraphUnavailable
 
 log = logging.getLogger(__name__)
@@ -46,102 +47,6 @@ log = logging.getLogger(__name__)
 DATABASE = "portsentinel"
 BOLT_PLUGIN = "Bolt:com.arcadedb.bolt.BoltProtocolPlugin"
 ROOT_USER = "root"
-
-
-def engine_dir(settings: GraphSettings) -> Path:
-    return Path(settings.data_dir).expanduser().resolve() / "arcadedb"
-
-
-def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def root_password(settings: GraphSettings) -> str:
-    """The engine's root password: generated on first use, kept 0600 under the data dir."""
-    d = engine_dir(settings)
-    d.mkdir(parents=True, exist_ok=True)
-    p = d / "root.password"
-    if not p.exists():
-        _write_private(p, secrets.token_urlsafe(24))
-    return p.read_text().strip()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _bolt_answers(port: int, timeout: float = 2.0) -> bool:
-    """True when something on 127.0.0.1:port speaks the Bolt handshake."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-            s.sendall(b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\x00" * 12)
-            return len(s.recv(4)) == 4
-    except OSError:
-        return False
-
-
-def _owner_lock_held(d: Path) -> bool:
-    path = d / "owner.lock"
-    if not path.exists():
-        return False
-    with open(path, "a") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(f, fcntl.LOCK_UN)
-        return False
-
-
-def running_server(settings: GraphSettings | None = None) -> dict[str, Any] | None:
-    """The live owner's state for this data dir, or None (stale state files are ignored)."""
-    settings = settings or GraphSettings()
-    d = engine_dir(settings)
-    try:
-        state = json.loads((d / "server.json").read_text())
-    except (OSError, ValueError):
-        return None
-    pid, port = int(state.get("pid", 0)), int(state.get("bolt_port", 0))
-    if not pid or not port or not _pid_alive(pid) or not _owner_lock_held(d):
-        return None
-    if pid != os.getpid() and not _bolt_answers(port):
-        return None
-    return state
-
-
-@contextlib.contextmanager
-def _start_lock(d: Path, timeout: float = 180.0) -> Iterator[None]:
-    d.mkdir(parents=True, exist_ok=True)
-    with open(d / "start.lock", "a") as f:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise GraphUnavailable(f"another process is starting the engine in {d}")
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 class EmbeddedServer:
@@ -161,7 +66,7 @@ class EmbeddedServer:
 
     def start(self) -> "EmbeddedServer":
         """Start the engine; refuses if another live process owns this data dir."""
-        with _start_lock(self.dir):
+        with start_lock(self.dir):
             if running_server(self.settings):
                 raise GraphUnavailable(f"an embedded engine already runs for {self.dir}")
             self._start_locked()
@@ -176,8 +81,8 @@ class EmbeddedServer:
             raise GraphUnavailable(f"the engine in {self.dir} is owned by another process") from e
         self._owner_fd = owner
         password = root_password(self.settings)
-        self.bolt_port = self.settings.bolt_port or _free_port()
-        self.http_port = _free_port()
+        self.bolt_port = self.settings.bolt_port or free_port()
+        self.http_port = free_port()
         try:
             from arcadedb_embedded.jvm import start_jvm
             from arcadedb_embedded.server import ArcadeDBServer
@@ -205,7 +110,7 @@ class EmbeddedServer:
         state = {"pid": os.getpid(), "bolt_port": self.bolt_port, "http_port": self.http_port,
                  "database": DATABASE, "user": ROOT_USER, "data_dir": str(self.dir),
                  "started_at": now_iso()}
-        _write_private(self.dir / "server.json", json.dumps(state, indent=2))
+        write_private(self.dir / "server.json", json.dumps(state, indent=2))
         atexit.register(self.stop)
         log.info("embedded ArcadeDB on %s (data %s) in %.1fs", self.uri, self.dir,
                  time.monotonic() - t0)
@@ -306,7 +211,7 @@ def open_store(settings: GraphSettings | None = None, *, ensure_schema: bool = T
                                 batch_size=settings.batch_size, name="server")
     else:
         d = engine_dir(settings)
-        with _start_lock(d):
+        with start_lock(d):
             with _lock:
                 local = _local.get(d)
             state = None if local else running_server(settings)
@@ -368,7 +273,7 @@ def stop_server(settings: GraphSettings | None = None, timeout: float = 60.0) ->
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _pid_alive(pid) or not _owner_lock_held(engine_dir(settings)):
+        if not pid_alive(pid) or not owner_lock_held(engine_dir(settings)):
             return {"stopped": True, "pid": pid}
         time.sleep(0.2)
     return {"stopped": False, "pid": pid, "reason": f"still running after {timeout:.0f}s"}

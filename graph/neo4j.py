@@ -11,64 +11,18 @@ connection, killed process) commits nothing. Driver errors are wrapped into
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
 from graph import ontology, queries
-from graph.base import (GraphStore, Node, NodeRecord, Path, Rel, RelRecord, SharedLink,
-                        Subgraph, Tables, UpsertResult)
-from graph.clock import now_iso
+from graph.base import GraphStore
 from graph.dialect import Dialect, detect
 from graph.exceptions import GraphError, GraphUnavailable, QueryError
+from graph.records import (Node, NodeRecord, Path, Rel, RelRecord, SharedLink, Subgraph,
+                           Tables, UpsertResult)
+from graph.rows import node_from_row, primary_label, typed_frame
+from graph.statements import bolt_value, write_statements
 
 log = logging.getLogger(__name__)
-
-
-def _value(v: Any) -> Any:
-    """Values as both engines store them: ISO strings for dates, lists for tuples."""
-    if isinstance(v, datetime):
-        return v.isoformat()
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, tuple):
-        return [_value(x) for x in v]
-    if isinstance(v, list):
-        return [_value(x) for x in v]
-    return v
-
-
-def _clean(props: Mapping[str, Any], system: tuple[str, ...]) -> dict[str, Any]:
-    """Drop nulls (a null never erases) and system properties (the store stamps those)."""
-    return {k: _value(v) for k, v in props.items() if v is not None and k not in system}
-
-
-def _fold(rows: dict[Any, dict[str, Any]], key: Any, ident: dict[str, Any],
-          props: dict[str, Any], source: str, seen: str) -> None:
-    """Merge one record into ``rows[key]`` by the merge rule (later non-null props win)."""
-    row = rows.get(key)
-    if row is None:
-        rows[key] = {**ident, "props": dict(props), "sources": [source], "first": seen,
-                     "last": seen}
-        return
-    row["props"].update(props)
-    if source not in row["sources"]:
-        row["sources"].append(source)
-    row["first"] = min(row["first"], seen)
-    row["last"] = max(row["last"], seen)
-
-
-def _primary_label(labels: list[str]) -> str:
-    for l in labels:
-        if l in ontology.LABELS:
-            return l
-    return labels[0] if labels else ""
-
-
-def _node(m: Mapping[str, Any]) -> Node:
-    props = dict(m["props"])
-    return Node(label=_primary_label(list(m["labels"])), key=str(props.get("key", "")),
-                props=props, id=str(m["id"]))
 
 
 class Neo4jGraphStore(GraphStore):
@@ -187,68 +141,8 @@ class Neo4jGraphStore(GraphStore):
     # -- writes -----------------------------------------------------------------
     def _statements(self, nodes: list[NodeRecord], rels: list[RelRecord]
                     ) -> list[tuple[str, list[dict[str, Any]]]]:
-        """(cypher, rows) per batch, in write order: nodes by label, then per relationship
-        group (type, start label, end label) its absent end nodes, then the relationships.
-        Records of one call are merged per key first, by the ontology's merge rule."""
-        stamp = now_iso()
-        d = self.dialect or detect(self._agent)
-        out: list[tuple[str, list[dict[str, Any]]]] = []
-
-        def add(cypher: str, rows: list[dict[str, Any]]) -> None:
-            out.extend((cypher, rows[i:i + self.batch_size])
-                       for i in range(0, len(rows), self.batch_size))
-
-        by_label: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for n in nodes:
-            _fold(by_label[n.label], n.key, {"key": n.key},
-                  _clean(n.props, ontology.SYSTEM_NODE_PROPS), n.source,
-                  _value(n.seen_at) or stamp)
-        # (label, key) of the nodes that exist once the statements so far have run: their
-        # end-node checks are skipped (a no-op in the same transaction, but not a free one)
-        present: set[tuple[str, str]] = set()
-        for label, rows in by_label.items():
-            multi = bool(ontology.NODE_TYPES[label].extra_labels)
-            if multi and not d.multi_label_merge:
-                add(queries.create_missing_nodes(label), list(rows.values()))
-            add(queries.merge_nodes(label, all_labels=d.multi_label_merge),
-                list(rows.values()))
-            present.update((label, k) for k in rows)
-
-        by_type: dict[tuple[str, str, str], dict[Any, dict[str, Any]]] = defaultdict(dict)
-        for r in rels:
-            _fold(by_type[(r.type, r.start_label, r.end_label)], (r.start_key, r.end_key),
-                  {"start": r.start_key, "end": r.end_key},
-                  _clean(r.props, ontology.SYSTEM_REL_PROPS), r.source,
-                  _value(r.seen_at) or stamp)
-        for (t, sl, el), rows in by_type.items():
-            from_end = (d.merge_walks_first_node
-                        and len({k[1] for k in rows}) > len({k[0] for k in rows}))
-            if d.multi_label_merge:  # MERGE the ends that may be absent, then the edge
-                known, unknown = [], []
-                for row in rows.values():
-                    (known if (sl, row["start"]) in present and (el, row["end"]) in present
-                     else unknown).append(row)
-                    present.add((sl, row["start"]))
-                    present.add((el, row["end"]))
-                add(queries.merge_rels(t, sl, el, ensure_ends=True, from_end=from_end),
-                    unknown)
-                add(queries.merge_rels(t, sl, el, ensure_ends=False, from_end=from_end),
-                    known)
-                continue
-            ends: dict[str, dict[str, dict[str, Any]]] = {sl: {}, el: {}}
-            for row in rows.values():
-                for label, key in ((sl, row["start"]), (el, row["end"])):
-                    if (label, key) in present:
-                        continue
-                    for src in row["sources"]:
-                        _fold(ends[label], key, {"key": key}, {}, src, row["first"])
-                    _fold(ends[label], key, {"key": key}, {}, row["sources"][0], row["last"])
-            for label, end_rows in ends.items():
-                add(queries.create_missing_nodes(label, stamped=True), list(end_rows.values()))
-                present.update((label, k) for k in end_rows)
-            add(queries.merge_rels(t, sl, el, ensure_ends=False, from_end=from_end),
-                list(rows.values()))
-        return out
+        return write_statements(nodes, rels, dialect=self.dialect or detect(self._agent),
+                                batch_size=self.batch_size)
 
     def _upsert(self, nodes: list[NodeRecord], relationships: list[RelRecord]) -> UpsertResult:
         statements = self._statements(nodes, relationships)
@@ -270,7 +164,7 @@ class Neo4jGraphStore(GraphStore):
             tx.run(cypher, rows=rows).consume()
 
     def _set_properties(self, label: str, updates: dict[str, Mapping[str, Any]]) -> int:
-        rows = [{"key": k, "props": {p: _value(v) for p, v in props.items()}}
+        rows = [{"key": k, "props": {p: bolt_value(v) for p, v in props.items()}}
                 for k, props in updates.items()]
         if not rows:
             return 0
@@ -302,7 +196,7 @@ class Neo4jGraphStore(GraphStore):
     # -- reads ------------------------------------------------------------------
     def _get(self, label: str, key: str) -> Node | None:
         rows = self._read(f"get {label} {key!r}", queries.get_node(label), key=key)
-        return _node(rows[0]["n"]) if rows else None
+        return node_from_row(rows[0]["n"]) if rows else None
 
     @staticmethod
     def _rel(m: Mapping[str, Any], by_id: Mapping[str, Node]) -> Rel:
@@ -313,7 +207,7 @@ class Neo4jGraphStore(GraphStore):
     def _paths(self, rows: list[dict[str, Any]]) -> list[Path]:
         out = []
         for row in rows:
-            ns = [_node(m) for m in row["nodes"]]
+            ns = [node_from_row(m) for m in row["nodes"]]
             by_id = {n.id: n for n in ns}
             out.append(Path(nodes=ns, relationships=[self._rel(m, by_id) for m in row["rels"]]))
         return out
@@ -337,7 +231,7 @@ class Neo4jGraphStore(GraphStore):
                     if len(nodes) >= limit:
                         truncated = True
                         continue
-                    nodes[nid] = _node(m)
+                    nodes[nid] = node_from_row(m)
             for m in row["rels"]:
                 rid = str(m["id"])
                 if rid not in rels and str(m["start"]) in nodes and str(m["end"]) in nodes:
@@ -358,7 +252,7 @@ class Neo4jGraphStore(GraphStore):
         rows = self._read(f"shared-attribute links of {label}",
                           queries.shared_attribute_links(label, key is not None),
                           key=key, via=via, limit=limit)
-        return [SharedLink(a=_node(r["a"]), b=_node(r["b"]), via=_node(r["v"]),
+        return [SharedLink(a=node_from_row(r["a"]), b=node_from_row(r["b"]), via=node_from_row(r["v"]),
                            a_rel=r["a_rel"], b_rel=r["b_rel"]) for r in rows]
 
     def _export(self, labels, rel_types, since, until) -> Tables:
@@ -372,18 +266,18 @@ class Neo4jGraphStore(GraphStore):
             recs = [r["props"] for r in rows]
             extra = sorted({k for p in recs for k in p} - set(cols))
             df = pd.DataFrame.from_records(recs, columns=cols + extra)
-            node_frames[label] = _typed(df, ontology.NODE_TYPES[label].props)
+            node_frames[label] = typed_frame(df, ontology.NODE_TYPES[label].props)
         rel_frames: dict[str, Any] = {}
         for t in rel_types:
             rows = self._read(f"export {t}", queries.export_rels(t), since=since, until=until)
             cols = ["start_key", "end_key", "start_label", "end_label",
                     *ontology.REL_TYPES[t].props, "sources", "first_seen", "last_seen"]
             recs = [{"start_key": r["start_key"], "end_key": r["end_key"],
-                     "start_label": _primary_label(r["start_labels"]),
-                     "end_label": _primary_label(r["end_labels"]), **r["props"]} for r in rows]
+                     "start_label": primary_label(r["start_labels"]),
+                     "end_label": primary_label(r["end_labels"]), **r["props"]} for r in rows]
             extra = sorted({k for p in recs for k in p} - set(cols))
             df = pd.DataFrame.from_records(recs, columns=cols + extra)
-            rel_frames[t] = _typed(df, ontology.REL_TYPES[t].props)
+            rel_frames[t] = typed_frame(df, ontology.REL_TYPES[t].props)
         return Tables(nodes=node_frames, relationships=rel_frames)
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -397,22 +291,4 @@ class Neo4jGraphStore(GraphStore):
     def _search(self, text: str, labels: list[str], limit: int) -> list[Node]:
         rows = self._read("search", queries.SEARCH, text=str(text).lower(), labels=labels,
                           limit=limit)
-        return [_node(r["n"]) for r in rows]
-
-
-def _typed(df, schema: Mapping[str, str]):
-    """Give columns the ontology's dtypes (nullable), so an empty frame is typed too."""
-    import pandas as pd
-    kinds = {"str": "string", "int": "Int64", "float": "Float64", "bool": "boolean",
-             "date": "string", "datetime": "string"}
-    for col in ("key", "start_key", "end_key", "start_label", "end_label", "first_seen",
-                "last_seen"):
-        if col in df.columns:
-            df[col] = df[col].astype("string")
-    for col, kind in schema.items():
-        if col in df.columns and kind in kinds:
-            try:
-                df[col] = df[col].astype(kinds[kind])
-            except (TypeError, ValueError):
-                df[col] = df[col].astype("object")
-    return df
+        return [node_from_row(r["n"]) for r in rows]
