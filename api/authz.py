@@ -2,7 +2,7 @@
 
 Permissions are named ``resource:verb``; :data:`ROLE_PERMISSIONS` is the whole policy.
 Row-level rules (a trader's own declarations, an inspector's listed declarations) live in
-the routes that need them, through :mod:`api.services`.
+the routes that need them (``api.routes.declarations``, ``api.routes.inspections``).
 """
 
 from __future__ import annotations

@@ -13,24 +13,24 @@ Nothing heavy is imported here: handlers import torch, faiss, fastapi... when th
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import os
 import sys
 from typing import Any, Callable
 
+import graph.cli
+import ingest.cli
+import knowledge.cli
+import qa.cli
+import risk.cli
+import risk.warnings.cli
+import training.cli
+from api import serve_cli
+
 # modules that contribute subcommands, in help order
-COMMAND_MODULES = (
-    "graph.cli",
-    "ingest.cli",
-    "training.cli",
-    "risk.cli",
-    "risk.warnings.cli",
-    "knowledge.cli",
-    "qa.cli",
-    "api.serve_cli",
-)
+COMMAND_MODULES = (graph.cli, ingest.cli, training.cli, risk.cli, risk.warnings.cli,
+                   knowledge.cli, qa.cli, serve_cli)
 
 Handler = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -44,14 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="PortSentinel 智慧口岸风险情报: graph, ingest, risk models, consulting, API.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name == name:
-                continue  # package not built yet
-            raise
-        mod.register(sub, common)
+    for module in COMMAND_MODULES:
+        module.register(sub, common)
     return parser
 
 

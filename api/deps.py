@@ -1,4 +1,5 @@
-"""Dependencies, as ``Annotated`` aliases: ``CurrentUser``, ``StoreDep``, ``AuditDep``...
+"""Dependencies, as ``Annotated`` aliases: ``StateDep``, ``CurrentUser``, ``StoreDep``,
+``KnowledgeDep``, ``AuditDep``, ``PageDep``; ``require(...)`` / ``require_any(...)`` for roles.
 
 Authentication reads a bearer token (OAuth2 password flow) or the UI's HttpOnly session
 cookie. A cookie-authenticated request that changes state must carry ``X-PS-CSRF: 1`` (a
@@ -18,6 +19,8 @@ from api.errors import Forbidden, Unauthenticated
 from api.security import decode_token
 from api.state import AppState
 from api.users import User
+from graph import GraphStore
+from knowledge import KnowledgeBase
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -87,11 +90,18 @@ def require_any(*permissions: str) -> Callable[..., User]:
     return dep
 
 
-def get_store(state: StateDep) -> Any:
+def get_store(state: StateDep) -> GraphStore:
     return state.store()
 
 
-StoreDep = Annotated[Any, Depends(get_store)]
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+
+
+def get_knowledge(state: StateDep) -> KnowledgeBase:
+    return state.knowledge()
+
+
+KnowledgeDep = Annotated[KnowledgeBase, Depends(get_knowledge)]
 
 
 @dataclass

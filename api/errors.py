@@ -1,15 +1,15 @@
 """Errors as problem+json (RFC 9457) with stable codes, mapped in one place.
 
-Each package raises its own exceptions (``graph.exceptions`` ...); :data:`PACKAGE_ERRORS`
-maps their class names (walking the MRO, so a subclass inherits its root's mapping) to an
-HTTP status and a stable ``code``. API-layer errors are :class:`ApiError` subclasses.
-Raw driver or pydantic errors never reach a caller: anything unmapped is a 500 with code
-``internal`` and no details.
+Each package raises its own exceptions (one root per package, specific subclasses);
+:data:`PACKAGE_ERRORS` maps those classes to an HTTP status and a stable ``code``. The raised
+exception's MRO is walked, so a subclass not listed gets its nearest listed ancestor's entry
+(every package root is listed). API-layer errors are :class:`ApiError` subclasses. Raw driver
+or pydantic errors never reach a caller: anything else is a 500 with code ``internal`` and no
+details (logged with its traceback).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -17,6 +17,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.users import UserError, UserExists, UserNotFound
+from graph import exceptions as graph_x
+from ingest import exceptions as ingest_x
+from knowledge import exceptions as knowledge_x
+from qa import exceptions as qa_x
+from risk import exceptions as risk_x
+from risk.warnings import exceptions as warnings_x
+from training import exceptions as training_x
 
 log = logging.getLogger("api.errors")
 PROBLEM = "application/problem+json"
@@ -66,53 +75,42 @@ class RateLimited(ApiError):
     status, code, title = 429, "rate_limited", "Too many requests"
 
 
-class FeatureUnavailable(ApiError):
-    status, code, title = 503, "feature_unavailable", "Not available yet"
-
-
-# (module, class name) -> (status, code); looked up along the exception's MRO
-PACKAGE_ERRORS: dict[tuple[str, str], tuple[int, str]] = {
-    ("graph.exceptions", "NotFound"): (404, "graph.not_found"),
-    ("graph.exceptions", "OntologyError"): (422, "graph.ontology"),
-    ("graph.exceptions", "RecordError"): (422, "graph.invalid_record"),
-    ("graph.exceptions", "GraphUnavailable"): (503, "graph.unavailable"),
-    ("graph.exceptions", "GraphError"): (500, "graph.error"),
-    ("knowledge.exceptions", "IndexNotBuiltError"): (503, "knowledge.index_not_built"),
-    ("knowledge.exceptions", "ModelLoadError"): (503, "knowledge.model_unavailable"),
-    ("knowledge.exceptions", "ArticleNotFoundError"): (404, "knowledge.not_found"),
-    ("training.exceptions", "RegistryError"): (409, "models.registry"),
-    ("risk.exceptions", "ModelArtifactError"): (503, "models.artifact_refused"),
-    ("risk.exceptions", "ModelNotFittedError"): (503, "models.not_fitted"),
-    ("risk.exceptions", "DataError"): (422, "risk.invalid_data"),
-    ("risk.warnings.exceptions", "WarningNotFound"): (404, "warnings.not_found"),
-    ("risk.warnings.exceptions", "IllegalTransition"): (409, "warnings.illegal_transition"),
-    ("qa.exceptions", "GeneratorError"): (502, "qa.generator"),
-    ("api.users", "UserExists"): (409, "users.exists"),
-    ("api.users", "UserError"): (422, "users.invalid"),
-    ("api.users", "UserNotFound"): (404, "users.not_found"),
+# exception class -> (HTTP status, stable code)
+PACKAGE_ERRORS: dict[type[BaseException], tuple[int, str]] = {
+    graph_x.GraphError: (500, "graph.error"),
+    graph_x.OntologyError: (422, "graph.ontology"),
+    graph_x.RecordError: (422, "graph.invalid_record"),
+    graph_x.NotFound: (404, "graph.not_found"),
+    graph_x.GraphUnavailable: (503, "graph.unavailable"),
+    ingest_x.IngestError: (422, "ingest.error"),
+    ingest_x.ValidationError: (422, "ingest.invalid"),
+    risk_x.RiskError: (422, "risk.error"),
+    risk_x.DataError: (422, "risk.invalid_data"),
+    risk_x.ModelNotFittedError: (503, "models.not_fitted"),
+    risk_x.ModelArtifactError: (503, "models.artifact_refused"),
+    risk_x.RegistryError: (409, "models.registry"),
+    warnings_x.WarningsError: (422, "risk.warnings.error"),
+    warnings_x.WarningNotFound: (404, "warnings.not_found"),
+    warnings_x.IllegalTransition: (409, "warnings.illegal_transition"),
+    training_x.TrainingError: (422, "training.error"),
+    knowledge_x.KnowledgeError: (422, "knowledge.error"),
+    knowledge_x.IndexNotBuiltError: (503, "knowledge.index_not_built"),
+    knowledge_x.ModelLoadError: (503, "knowledge.model_unavailable"),
+    knowledge_x.ArticleNotFoundError: (404, "knowledge.not_found"),
+    qa_x.QAError: (422, "qa.error"),
+    qa_x.GeneratorError: (502, "qa.generator"),
+    UserError: (422, "users.invalid"),
+    UserExists: (409, "users.exists"),
+    UserNotFound: (404, "users.not_found"),
 }
-# root errors of packages written by others: any class named like these in <pkg>.exceptions
-_GENERIC = {"NotFound": (404, "not_found"), "NotFoundError": (404, "not_found"),
-            "Unavailable": (503, "unavailable"), "ValidationError": (422, "invalid"),
-            "InvalidInput": (422, "invalid"), "Refused": (422, "refused")}
-_OTHER_PACKAGES = ("ingest", "risk", "risk.warnings", "training", "knowledge", "qa")
 
 
-def _lookup(exc: BaseException) -> tuple[int, str] | None:
+def lookup(exc: BaseException) -> tuple[int, str] | None:
+    """(status, code) of the nearest class in ``exc``'s MRO listed in the table."""
     for cls in type(exc).__mro__:
-        hit = PACKAGE_ERRORS.get((cls.__module__, cls.__name__))
-        if hit:
+        hit = PACKAGE_ERRORS.get(cls)
+        if hit is not None:
             return hit
-        mod = cls.__module__
-        if mod.endswith(".exceptions"):
-            pkg = mod[: -len(".exceptions")]
-            name = cls.__name__
-            for suffix, (status, code) in _GENERIC.items():
-                if name.endswith(suffix):
-                    return status, f"{pkg}.{code}"
-            if name.endswith("Error") and cls.__bases__ and cls.__bases__[0] in (
-                    Exception, ValueError, RuntimeError):
-                return 422, f"{pkg}.error"
     return None
 
 
@@ -150,7 +148,7 @@ async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
 
 
 async def _package_error(request: Request, exc: Exception) -> JSONResponse:
-    hit = _lookup(exc)
+    hit = lookup(exc)
     if hit is None:
         log.exception("unmapped error on %s %s", request.method, request.url.path,
                       exc_info=exc)
@@ -186,16 +184,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
-    roots: set[type] = set()
-    for mod_name in {m for m, _ in PACKAGE_ERRORS} | {f"{p}.exceptions" for p in _OTHER_PACKAGES}:
-        try:
-            mod = importlib.import_module(mod_name)
-        except ImportError:
-            continue
-        for obj in vars(mod).values():
-            if isinstance(obj, type) and issubclass(obj, Exception) and \
-                    obj.__module__ == mod_name and not issubclass(obj, ApiError):
-                roots.add(obj)
-    for cls in roots:
+    for cls in PACKAGE_ERRORS:
         app.add_exception_handler(cls, _package_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _package_error)  # type: ignore[arg-type]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,13 +13,15 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.config import ApiSettings, get_settings
+from api.routes import (audit, auth, declarations, graph, health, ingest, inspections,
+                        investigations, knowledge, models, qa, risk, targeting, users, warnings)
 from api.state import AppState
+from graph import GraphStore
 
 log = logging.getLogger("api")
 STATIC = Path(__file__).parent / "static"
-ROUTERS = ("health", "auth", "users", "graph", "investigations", "risk", "targeting",
-           "declarations", "inspections", "warnings", "ingest", "qa", "knowledge", "models",
-           "audit")
+ROUTES = (health, auth, users, graph, investigations, risk, targeting, declarations,
+          inspections, warnings, ingest, qa, knowledge, models, audit)
 
 # the UI loads only its own files (Cytoscape.js is vendored): no CDN, no inline script
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -57,24 +58,13 @@ def _ensure_first_admin(state: AppState) -> None:
                            detail={"role": "admin", "from": "settings"})
 
 
-def _bind_warnings(settings: ApiSettings) -> None:
-    """Point the process-wide warning service at this app's data dir."""
-    try:
-        import risk.warnings as rw
-        from risk.warnings.config import WarningsSettings
-        from risk.warnings.service import WarningService
-    except ImportError:
-        return
-    rw.set_service(WarningService(settings=WarningsSettings(data_dir=settings.data_dir)))
-
-
-def create_app(*, settings: ApiSettings | None = None, store: Any = None) -> FastAPI:
+def create_app(*, settings: ApiSettings | None = None, store: GraphStore | None = None,
+               ) -> FastAPI:
     """Build the app. ``store``: an open GraphStore to use (tests); default opens
     ``graph.open_store()`` on first use and closes it at shutdown."""
     settings = settings or get_settings()
     state = AppState(settings, store=store)
     _ensure_first_admin(state)
-    _bind_warnings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,15 +82,8 @@ def create_app(*, settings: ApiSettings | None = None, store: Any = None) -> Fas
     app.state.ps = state
     app.state.audit = state.audit
     errors.install(app)
-    for name in ROUTERS:
-        try:
-            mod = importlib.import_module(f"api.routes.{name}")
-        except ModuleNotFoundError as e:
-            if e.name == f"api.routes.{name}":
-                log.info("router %s not present yet", name)
-                continue
-            raise
-        app.include_router(mod.router)
+    for module in ROUTES:
+        app.include_router(module.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:

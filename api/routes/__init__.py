@@ -1,1 +1,1 @@
-"""One router per resource; ``api.main`` includes each one present."""
+"""One router per resource; ``api.main`` includes each."""

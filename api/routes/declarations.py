@@ -7,20 +7,39 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api import authz, services
+from api import authz
 from api.deps import AuditDep, PageDep, StateDep, StoreDep, require_any
 from api.errors import Forbidden, NotFoundError
+from api.state import AppState
 from api.users import User
+from graph import GraphStore, Node
 
 router = APIRouter(prefix="/declarations", tags=["declarations"])
 Reader = Annotated[User, Depends(require_any("declarations:read_all", "declarations:read_own",
                                              "declarations:read_listed"))]
+# the enterprises party to a declaration: the declarant and its agent (a trader's row rule)
+PARTY_RELS = ["DECLARED", "AGENT_FOR"]
 # what a trader sees of its own declaration: no fraud labels, no risk scores
 TRADER_FIELDS = ("date", "status", "office", "hs_code", "import_type", "transport_mode",
                  "net_mass", "value", "currency", "inspected")
 
 
-def status_of(state: Any, props: dict[str, Any], key: str) -> str:
+def declaration_parties(store: GraphStore, key: str) -> set[str]:
+    """Keys of the enterprises that declared (or were agent for) a declaration."""
+    sub = store.neighbourhood("Declaration", key, hops=1, labels=["Enterprise"],
+                              rel_types=PARTY_RELS, limit=50)
+    return {n.key for n in sub.nodes if n.label == "Enterprise"}
+
+
+def enterprise_declarations(store: GraphStore, enterprise_key: str, limit: int = 500,
+                            ) -> list[Node]:
+    """The declarations an enterprise declared or was agent for."""
+    sub = store.neighbourhood("Enterprise", enterprise_key, hops=1, labels=["Declaration"],
+                              rel_types=PARTY_RELS, limit=limit)
+    return [n for n in sub.nodes if n.label == "Declaration"]
+
+
+def status_of(state: AppState, props: dict[str, Any], key: str) -> str:
     insp, _ = state.work.list_inspections(key=key, limit=1, offset=0)
     if insp:
         return "inspected"
@@ -29,7 +48,7 @@ def status_of(state: Any, props: dict[str, Any], key: str) -> str:
     return props.get("status") or "accepted"
 
 
-def _view(state: Any, user: User, node: Any) -> dict[str, Any]:
+def _view(state: AppState, user: User, node: Node) -> dict[str, Any]:
     props = dict(node.props)
     st = status_of(state, props, node.key)
     if user.role == "trader":
@@ -37,11 +56,11 @@ def _view(state: Any, user: User, node: Any) -> dict[str, Any]:
     return {"key": node.key, "status": st, "props": props}
 
 
-def check_access(state: Any, store: Any, user: User, key: str) -> None:
+def check_access(state: AppState, store: GraphStore, user: User, key: str) -> None:
     if authz.allowed(user.role, "declarations:read_all"):
         return
     if authz.allowed(user.role, "declarations:read_own"):
-        if user.enterprise_key and user.enterprise_key in services.declaration_parties(store, key):
+        if user.enterprise_key and user.enterprise_key in declaration_parties(store, key):
             return
         raise Forbidden(f"declaration {key!r} is not one of your enterprise's",
                         code="auth.not_your_declaration")
@@ -57,7 +76,7 @@ def check_access(state: Any, store: Any, user: User, key: str) -> None:
 def list_(user: Reader, state: StateDep, store: StoreDep, page: PageDep, audit: AuditDep,
           q: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     if user.role == "trader":
-        nodes = services.enterprise_declarations(store, user.enterprise_key or "")
+        nodes = enterprise_declarations(store, user.enterprise_key or "")
         if q:
             nodes = [n for n in nodes if q in n.key]
     elif authz.allowed(user.role, "declarations:read_all"):
@@ -85,7 +104,7 @@ def get(key: str, user: Reader, state: StateDep, store: StoreDep,
     check_access(state, store, user, key)
     out = _view(state, user, node)
     if user.role != "trader":
-        out["parties"] = sorted(services.declaration_parties(store, key))
+        out["parties"] = sorted(declaration_parties(store, key))
         out["inspections"] = state.work.list_inspections(key=key, limit=20, offset=0)[0]
     audit("declaration.read", "Declaration", key)
     return out

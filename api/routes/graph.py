@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api import services
 from api.deps import AuditDep, StateDep, StoreDep, require
 from api.errors import NotFoundError
+from api.routes.risk import risk_of
 from api.users import User
 from graph import ontology
 
@@ -78,8 +78,7 @@ def node(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep, label
     if n is None:
         raise NotFoundError(f"no {label} with key {key!r}", code="graph.not_found")
     audit(AUDITED_READS.get(label, "graph.node.read"), label, real)
-    risk = services.risk_of(state, store, label, real, node=n,
-                           unmasked=user.has_grant("pii"))
+    risk = risk_of(state, store, label, real, node=n, unmasked=unmasked)
     return {"node": masker.node(n.to_json(), unmasked), "risk": risk}
 
 

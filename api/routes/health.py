@@ -7,10 +7,43 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api import services
 from api.deps import StateDep
+from api.encoding import jsonable
+from api.routes.models import promoted_model
+from api.state import AppState
 
 router = APIRouter(tags=["health"])
+
+
+def _failed(e: Exception) -> dict[str, Any]:
+    return {"ok": False, "detail": f"{type(e).__name__}: {e}"[:300]}
+
+
+# readiness reports what is wrong with a component; it never raises
+def graph_ready(state: AppState) -> dict[str, Any]:
+    try:
+        return {"ok": True, "engine": jsonable(state.store().server_info())}
+    except Exception as e:  # noqa: BLE001
+        return _failed(e)
+
+
+def model_ready(state: AppState) -> dict[str, Any]:
+    try:
+        info = promoted_model(state)
+    except Exception as e:  # noqa: BLE001
+        return _failed(e)
+    if not info:
+        return {"ok": False, "detail": "no promoted model"}
+    return {"ok": True, "version": info.get("version"), "model": info.get("model")}
+
+
+def knowledge_ready(state: AppState) -> dict[str, Any]:
+    try:
+        kb = state.knowledge()
+        return {"ok": True, "documents": len(kb.docs), "articles": len(kb.articles),
+                "dense": bool(kb.dense_ready())}
+    except Exception as e:  # noqa: BLE001
+        return _failed(e)
 
 
 @router.get("/health", summary="Liveness: the process answers",
@@ -27,8 +60,8 @@ def health() -> dict[str, str]:
                                                                       "detail": "no promoted model"},
                                      "knowledge": {"ok": True}}}}}}})
 def ready(state: StateDep) -> Any:
-    comps = {"graph": services.graph_ready(state), "model": services.model_ready(state),
-             "knowledge": services.knowledge_ready(state)}
+    comps = {"graph": graph_ready(state), "model": model_ready(state),
+             "knowledge": knowledge_ready(state)}
     ok = all(c["ok"] for c in comps.values())
     body = {"status": "ready" if ok else "not_ready", "components": comps}
     return JSONResponse(body, status_code=200 if ok else 503)

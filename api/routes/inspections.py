@@ -7,10 +7,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from api import services
 from api.deps import AuditDep, PageDep, StateDep, StoreDep, require
 from api.errors import Forbidden, NotFoundError
+from api.encoding import jsonable
 from api.users import User
+from graph import GraphStore, NodeRecord, RelRecord
+from risk import targeting
 from api.workdb import new_id
 from graph.clock import now_iso
 
@@ -27,6 +29,23 @@ class InspectionIn(BaseModel):
     list_id: str | None = None
 
 
+def record_inspection(store: GraphStore, *, label: str, key: str, result: str, findings: str,
+                      inspector: str, inspection_id: str, at: str) -> dict[str, Any]:
+    """A declaration's result goes through ``risk.targeting.record_inspection`` (it feeds
+    the models); a container's or vehicle's is written as an Inspection node and its
+    INSPECTED edge."""
+    if label == "Declaration":
+        return jsonable(targeting.record_inspection(store, key, result, findings, inspector,
+                                                    at=at, inspection_key=inspection_id))
+    store.upsert([NodeRecord("Inspection", inspection_id,
+                             {"date": at[:10], "result": result, "findings": findings,
+                              "inspector": inspector, "target_label": label,
+                              "target_key": key}, source="api:inspection", seen_at=at)],
+                 [RelRecord("INSPECTED", "Inspection", inspection_id, label, key,
+                            {"at": at}, source="api:inspection", seen_at=at)])
+    return {"inspection": inspection_id, "recorded_in": "graph"}
+
+
 @router.post("", status_code=201, summary="Record an inspection result")
 def record(body: InspectionIn, user: Recorder, state: StateDep, store: StoreDep,
            audit: AuditDep) -> dict[str, Any]:
@@ -36,9 +55,9 @@ def record(body: InspectionIn, user: Recorder, state: StateDep, store: StoreDep,
     if store.get(body.label, body.key) is None:
         raise NotFoundError(f"no {body.label} {body.key!r}", code="graph.not_found")
     iid, at = new_id("insp"), now_iso()
-    fed = services.record_inspection(store, label=body.label, key=body.key, result=body.result,
-                                     findings=body.findings, inspector=user.username,
-                                     inspection_id=iid, at=at)
+    fed = record_inspection(store, label=body.label, key=body.key, result=body.result,
+                            findings=body.findings, inspector=user.username,
+                            inspection_id=iid, at=at)
     row = state.work.save_inspection(label=body.label, key=body.key, result=body.result,
                                      findings=body.findings, inspector=user.username,
                                      list_id=body.list_id, inspection_id=iid)

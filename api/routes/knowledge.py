@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api import services
-from api.deps import PageDep, StateDep, require
+from api.deps import KnowledgeDep, PageDep, require
+from api.encoding import jsonable
 from api.users import User
 
 router = APIRouter(prefix="/knowledge", tags=["knowledge"])
@@ -15,12 +15,16 @@ Reader = Annotated[User, Depends(require("knowledge:read"))]
 
 
 @router.get("/documents", summary="Documents of the regulation corpus")
-def documents(_: Reader, state: StateDep, page: PageDep,
+def documents(_: Reader, kb: KnowledgeDep, page: PageDep,
               q: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
-    out = services.list_documents(state, page.limit, page.offset, q)
-    return page.page(out.get("items", []), int(out.get("total", 0)))
+    docs = sorted(kb.docs.values(), key=lambda d: d.title)
+    if q:
+        docs = [d for d in docs if q in d.title]
+    items = [jsonable(d.to_json()) for d in docs[page.offset: page.offset + page.limit]]
+    return page.page(items, len(docs))
 
 
 @router.get("/articles/{article_id:path}", summary="One article's text and metadata")
-def article(article_id: str, _: Reader, state: StateDep) -> dict[str, Any]:
-    return services.get_article(state, article_id)
+def article(article_id: str, _: Reader, kb: KnowledgeDep) -> dict[str, Any]:
+    art = kb.article(article_id)
+    return dict(jsonable(art.to_json()), citation=art.citation)

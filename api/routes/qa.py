@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated, Any, Iterator
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from api import services
 from api.deps import AuditDep, StateDep, require
-from api.errors import RateLimited
+from api.encoding import jsonable
+from api.errors import RateLimited, lookup
+from api.state import AppState
 from api.users import User
 
+log = logging.getLogger("api.routes.qa")
 router = APIRouter(prefix="/qa", tags=["qa"])
 Asker = Annotated[User, Depends(require("qa:ask"))]
 
@@ -29,7 +32,35 @@ class Question(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=20)
 
 
-def _limit(state: Any, user: User) -> None:
+def _earlier_questions(history: list[Turn]) -> list[str]:
+    return [t.content for t in history if t.role == "user"][-5:]
+
+
+def _footnotes(cites: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"n": i, "article_id": c.get("article_id"), "title": c.get("citation"),
+             "version_date": c.get("version_date"), "quote": c.get("quote")}
+            for i, c in enumerate(cites, 1)]
+
+
+def _ui_events(state: AppState, body: Question) -> Iterator[dict[str, Any]]:
+    """The consultant's events as the UI's: {"type": "meta"|"token"|"done", ...}; the last
+    one carries the citations as numbered footnotes."""
+    stream = state.consult().chat_stream(body.question,
+                                         history=_earlier_questions(body.history))
+    for ev in stream:
+        kind, data = ev.get("event"), jsonable(ev.get("data"))
+        if kind == "token":
+            yield {"type": "token", "text": data}
+        elif kind == "meta":
+            yield {"type": "meta", **(data or {})}
+        elif kind == "sources":
+            yield {"type": "done", "answered": data.get("answered"),
+                   "refused": not data.get("answered", True),
+                   "confidence": data.get("confidence"),
+                   "citations": _footnotes(data.get("citations", []))}
+
+
+def _limit(state: AppState, user: User) -> None:
     wait = state.qa_limiter.hit(user.username)
     if wait:
         raise RateLimited(f"too many questions; retry in {int(wait) + 1} s",
@@ -39,7 +70,9 @@ def _limit(state: Any, user: User) -> None:
 @router.post("/ask", summary="Ask a question; get an answer citing the articles it rests on")
 def ask(body: Question, user: Asker, state: StateDep, audit: AuditDep) -> dict[str, Any]:
     _limit(state, user)
-    out = services.ask(state, body.question, [t.model_dump() for t in body.history])
+    ans = state.consult().answer(body.question, history=_earlier_questions(body.history))
+    out = jsonable(ans.to_json())
+    out["footnotes"] = _footnotes(out.get("citations", []))
     audit("qa.ask", "question", "", detail={"chars": len(body.question)})
     return out
 
@@ -52,7 +85,7 @@ def ask(body: Question, user: Asker, state: StateDep, audit: AuditDep) -> dict[s
                  'event: done\ndata: {"type": "done"}\n\n'}}}})
 def chat(body: Question, user: Asker, state: StateDep, audit: AuditDep) -> StreamingResponse:
     _limit(state, user)
-    events = services.chat_stream(state, body.question, [t.model_dump() for t in body.history])
+    events = _ui_events(state, body)
     first = next(events, None)  # fail before the 200 if the consultant is missing
     audit("qa.chat", "question", "", detail={"chars": len(body.question)})
 
@@ -63,11 +96,20 @@ def chat(body: Question, user: Asker, state: StateDep, audit: AuditDep) -> Strea
                 kind = ev.get("type", "message") if isinstance(ev, dict) else "message"
                 yield f"event: {kind}\ndata: {json.dumps(ev, ensure_ascii=False)}\n\n"
         except Exception as e:  # noqa: BLE001 - the stream has started: report in-band
-            err = {"type": "error", "code": "qa.error", "detail": str(e)[:300]}
+            err = _stream_error(e)
             yield f"event: error\ndata: {json.dumps(err, ensure_ascii=False)}\n\n"
 
     return StreamingResponse(sse(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _stream_error(e: Exception) -> dict[str, Any]:
+    """An error after the 200 went out, as the stream's last event: a package error's
+    message, nothing of an unexpected one (logged)."""
+    if lookup(e) is None:
+        log.exception("consult stream failed", exc_info=e)
+        return {"type": "error", "code": "qa.error", "detail": "the server hit an error"}
+    return {"type": "error", "code": "qa.error", "detail": str(e)[:300]}
 
 
 def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:

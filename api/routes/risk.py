@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api import services
+from api.authz import scrub
 from api.deps import AuditDep, StateDep, StoreDep, require
+from api.encoding import jsonable
 from api.errors import NotFoundError
+from api.state import AppState
 from api.users import User
-from graph import ontology
+from graph import GraphStore, Node, ontology
+from graph.exceptions import NotFound
+from risk.exceptions import RiskError
+from risk.explain import explain_declaration
+from risk.frame import declaration_row
+from risk.scoring import declaration_record, risk_levels
 
+log = logging.getLogger("api.routes.risk")
 router = APIRouter(prefix="/risk", tags=["risk"])
 Reader = Annotated[User, Depends(require("risk:read"))]
+
+
+def risk_of(state: AppState, store: GraphStore, label: str, key: str, node: Node | None = None,
+            unmasked: bool = False) -> dict[str, Any]:
+    """Score and explanation of one entity. A Declaration is scored and explained by the
+    promoted model (risk.explain); other entities, and a declaration while no model is
+    promoted, show the score the last scoring run wrote on the node."""
+    node = node or store.get(label, key)
+    props = node.props if node is not None else {}
+    stored = {"score": props.get("risk_score"), "level": props.get("risk_level"),
+              "model_version": props.get("model_version"), "explanation": [],
+              "source": "stored score"}
+    if label != "Declaration":
+        return stored
+    try:
+        model, info = state.serving.get()
+        row = declaration_row(declaration_record(store=store, key=key))
+        ex = jsonable(explain_declaration(model=model, row=row, store=store, key=key, top=5))
+    except (RiskError, NotFound) as e:  # no promoted model, or no record to explain
+        log.info("no live explanation for %s %s: %s", label, key, e)
+        return stored
+    expl = [{"text": e.get("text_zh"), "text_en": e.get("text_en"), "kind": e.get("kind")}
+            for e in ex.get("evidence", [])]
+    expl += [{"feature": f.get("feature"), "contribution": f.get("contribution"),
+              "value": f.get("value")} for f in ex.get("features", []) if isinstance(f, dict)]
+    if not unmasked:
+        expl = scrub(expl)
+        ex = dict(ex, text_zh=scrub(ex.get("text_zh")), text_en=scrub(ex.get("text_en")))
+    score = ex.get("risk_score")
+    return {"score": score, "level": None if score is None else risk_levels([score])[0],
+            "model_version": info.get("serving"), "model": ex.get("model"),
+            "explanation": expl, "text_zh": ex.get("text_zh"), "text_en": ex.get("text_en"),
+            "source": "promoted model"}
 
 
 @router.get("/entity", summary="Risk score, level and explanation of one entity",
@@ -29,7 +71,6 @@ def entity(user: Reader, state: StateDep, store: StoreDep, audit: AuditDep,
     n = store.get(label, real)
     if n is None:
         raise NotFoundError(f"no {label} with key {key!r}", code="graph.not_found")
-    out = services.risk_of(state, store, label, real, node=n,
-                           unmasked=user.has_grant("pii"))
+    out = risk_of(state, store, label, real, node=n, unmasked=user.has_grant("pii"))
     audit("risk.read", label, real)
     return {"label": label, "key": key, **out}

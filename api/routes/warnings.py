@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from api.deps import AuditDep, PageDep, StoreDep, require
 from api.errors import Conflict, NotFoundError
 from api.users import User
-from risk.warnings import get_service
 from risk.warnings.exceptions import IllegalTransition, WarningNotFound
 from risk.warnings.service import WarningService
 
@@ -30,8 +29,9 @@ Handler = Annotated[User, Depends(handle_dep)]
 Level = Literal["红", "橙", "黄", "蓝"]
 
 
-def warning_service() -> WarningService:
-    return get_service()
+def warning_service(request: Request) -> WarningService:
+    """The app's warning service (``AppState.warnings``)."""
+    return request.app.state.ps.warnings
 
 
 ServiceDep = Annotated[WarningService, Depends(warning_service)]
@@ -151,9 +151,8 @@ async def stream(request: Request, user: Reader, service: ServiceDep,
 
 
 @router.get("/feedback/labels", summary="Closed warnings with an outcome, as model labels")
-def labels(user: Reader, since: str | None = None) -> dict[str, Any]:
-    from risk.warnings import feedback_labels
-    return {"items": feedback_labels(since)}
+def labels(user: Reader, service: ServiceDep, since: str | None = None) -> dict[str, Any]:
+    return {"items": service.feedback_labels(since)}
 
 
 @router.get("/{warning_id}", summary="One warning with its evidence and every transition")

@@ -3,7 +3,11 @@ between two of them (with a phone), four declarations, scores written on the nod
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph.base import NodeRecord, RelRecord
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # values a role without the ``pii`` grant must never see in any response
 PERSON_ID = "110101199003071234"

@@ -9,13 +9,18 @@ from api_seed import PASSWORD, make_app
 pytestmark = pytest.mark.integration
 
 
-def test_health_is_live_and_ready_reports_components(client):
+def test_health_is_live_and_ready_names_what_is_missing(client):
     assert client.get("/health").json() == {"status": "ok"}
-    r = client.get("/ready")
+    r = client.get("/ready")  # this app has a graph but no promoted model and no index
+    assert r.status_code == 503
     body = r.json()
-    assert set(body["components"]) == {"graph", "model", "knowledge"}
-    assert body["components"]["graph"]["ok"] is True
-    assert r.status_code == (200 if body["status"] == "ready" else 503)
+    assert body["status"] == "not_ready" and set(body["components"]) == {"graph", "model",
+                                                                         "knowledge"}
+    comps = body["components"]
+    assert comps["graph"]["ok"] is True and comps["graph"]["engine"]
+    assert comps["model"] == {"ok": False, "detail": "no promoted model"}
+    assert comps["knowledge"]["ok"] is False
+    assert comps["knowledge"]["detail"].startswith("IndexNotBuiltError")
 
 
 def test_token_login_and_me(client, auth):

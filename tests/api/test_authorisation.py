@@ -69,14 +69,14 @@ def test_role_matrix_refusals(client, auth, user, method, path):
 
 def test_inspector_sees_only_listed_declarations(client, auth, app):
     _assert_403(client.get("/declarations/D-2001", headers=auth("inspector")))
-    app.state.ps.work.save_targeting_list(
+    list_id = app.state.ps.work.save_targeting_list(
         issued_by="analyst", port="30", date="2020-01-02", budget=1, model_version="test",
         items=[{"label": "Declaration", "key": "D-3001", "score": 0.97,
                 "reasons": ["shareholder linked to a high-risk enterprise"]}], meta={})
     r = client.get("/declarations/D-3001", headers=auth("inspector"))
     assert r.status_code == 200 and r.json()["status"] == "selected_for_inspection"
     lists = client.get("/targeting/lists", headers=auth("inspector")).json()
-    assert lists["total"] >= 1
+    assert list_id in [tl["id"] for tl in lists["items"]]
 
 
 def test_inspector_records_a_result_only_for_listed_items(client, auth, app, api_store):
@@ -93,6 +93,27 @@ def test_inspector_records_a_result_only_for_listed_items(client, auth, app, api
     log = client.get("/audit", params={"action": "inspection.record"},
                      headers=auth("admin")).json()
     assert log["items"][0]["target_id"] == "D-1002"
-    if r.json()["fed"].get("recorded_in") == "graph":
-        sub = api_store.neighbourhood("Declaration", "D-1002", labels=["Inspection"])
-        assert any(n.props.get("result") == "hit" for n in sub.nodes)
+    # a declaration's result goes through the risk package, which writes it to the graph
+    fed = r.json()["fed"]
+    assert (fed["declaration"], fed["result"], fed["inspection"]) == ("D-1002", "hit",
+                                                                     r.json()["id"])
+    sub = api_store.neighbourhood("Declaration", "D-1002", labels=["Inspection"])
+    assert [n.props["result"] for n in sub.nodes if n.label == "Inspection"] == ["hit"]
+    assert api_store.get("Declaration", "D-1002").props["inspected"] is True
+
+
+def test_a_containers_inspection_is_written_to_the_graph(client, auth, app, api_store):
+    from graph.base import NodeRecord
+
+    api_store.upsert([NodeRecord("Container", "MSCU1234565", {"size_type": "40HC"}, "test:api")])
+    app.state.ps.work.save_targeting_list(
+        issued_by="analyst", port="30", date=None, budget=1, model_version="test",
+        items=[{"label": "Container", "key": "MSCU1234565", "score": 0.8, "reasons": []}],
+        meta={})
+    r = client.post("/inspections", json={"label": "Container", "key": "MSCU1234565",
+                                          "result": "no_hit"}, headers=auth("inspector"))
+    assert r.status_code == 201, r.text
+    assert r.json()["fed"] == {"inspection": r.json()["id"], "recorded_in": "graph"}
+    sub = api_store.neighbourhood("Container", "MSCU1234565", labels=["Inspection"])
+    insp = [n for n in sub.nodes if n.label == "Inspection"]
+    assert [(n.key, n.props["result"]) for n in insp] == [(r.json()["id"], "no_hit")]

@@ -1,6 +1,7 @@
 """Browser tests: a real uvicorn on a free loopback port serving the app over the embedded
 graph (seeded small + a slice of the KCS data, a model trained and promoted on it, a small
-regulation index), driven by Debian's Chromium through Python playwright."""
+regulation index, from the repository's data/), driven by Debian's Chromium through Python
+playwright."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ SHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHARED = Path(os.environ.get("PS_SHARED_DIR") or ROOT.parent / "shared")
 LAWS = [("行政法", "海关法(2021-04-29).md"), ("经济法", "进出口商品检验法(2021-04-29).md"),
         ("行政法规", "海关行政处罚实施条例(2004-09-19).md")]
 KCS_ROWS = 400
@@ -38,37 +38,34 @@ def _free_port() -> int:
 
 def _prepare(state, store, tmp: Path) -> dict:
     """Load a KCS slice, train + promote a model, build a small index: what `make demo`
-    does, on less data. Each step reports what it did (the tests read it)."""
-    from api import services
+    does, on less data, from the same files (the repository's data/, or PS_SHARED_DIR)."""
+    from api.demo import DemoData
+    from ingest.readers.kcs import load_kcs
+    from knowledge import KnowledgeSettings, build_kb
+    from training.train import train_from_store
 
+    data = DemoData.locate(Path(os.environ["PS_SHARED_DIR"]) if os.environ.get("PS_SHARED_DIR")
+                           else None)
     done: dict = {"seconds": {}}
     t0 = time.monotonic()
-    kcs = SHARED / "data" / "customs-kcs" / "df_syn_train_eng.csv"
-    if kcs.exists():
-        rep = services.load_kcs(state, store, kcs, limit=KCS_ROWS)
-        state.audit.append(actor="e2e", role="system", action="ingest.kcs", target_type="source",
-                           target_id=f"kcs:{kcs.name}", detail={"report": rep})
-        done["kcs"] = rep
-        done["seconds"]["kcs"] = round(time.monotonic() - t0, 1)
-        from training.train import train_from_store
-
-        done["model"] = train_from_store(store=store, promote=True,
-                                         data_dir=state.settings.data_dir)
-        done["seconds"]["train"] = round(time.monotonic() - t0, 1)
+    kcs = data.kcs_dir / "df_syn_train_eng.csv"
+    rep = load_kcs(kcs, store, settings=state.ingest_settings, limit=KCS_ROWS).to_json()
+    state.audit.append(actor="e2e", role="system", action="ingest.kcs", target_type="source",
+                       target_id=f"kcs:{kcs.name}", detail={"report": rep})
+    done["kcs"] = rep
+    done["seconds"]["kcs"] = round(time.monotonic() - t0, 1)
+    done["model"] = train_from_store(store=store, promote=True, data_dir=state.settings.data_dir,
+                                     feedback=state.warnings.feedback_labels())
+    done["seconds"]["train"] = round(time.monotonic() - t0, 1)
     corpus = tmp / "corpus"
     for folder, name in LAWS:
-        src = SHARED / "corpus" / "laws-cn" / folder / name
-        if src.exists():
-            (corpus / folder).mkdir(parents=True, exist_ok=True)
-            shutil.copy(src, corpus / folder / name)
-    if corpus.exists():
-        from knowledge import KnowledgeSettings, build_kb
-
-        kb, _ = build_kb(corpus_dir=corpus, dense=False,
-                         settings=KnowledgeSettings(data_dir=state.settings.data_dir))
-        state.cache["kb"] = kb
-        done["kb"] = len(kb.articles)
-        done["seconds"]["kb"] = round(time.monotonic() - t0, 1)
+        (corpus / folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(data.corpus_dir / folder / name, corpus / folder / name)
+    kb, _ = build_kb(corpus_dir=corpus, dense=False,
+                     settings=KnowledgeSettings(data_dir=state.settings.data_dir))
+    state.set_knowledge(kb)
+    done["kb"] = len(kb.articles)
+    done["seconds"]["kb"] = round(time.monotonic() - t0, 1)
     print("[e2e] prepared:", done, file=sys.stderr)
     return done
 

@@ -1,0 +1,217 @@
+"""``portsentinel demo``: open the graph engine, load the KCS declarations, train and promote
+a model, score, build the regulation index, make the demo users, serve.
+
+Each step does its work or reuses what an earlier run left (data already loaded, a model
+promoted, an index built); a step that fails stops the demo with the step's name and the
+error, and the command exits non-zero. The demo data travel with the repository (``data/``);
+``--shared DIR`` points at a folder laid out like ``../shared`` instead. The dense retrieval
+index is built or not by its setting (``PS_KNOWLEDGE_DENSE``), never by an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from api.config import ApiSettings, get_settings
+from api.main import create_app
+from api.routes.declarations import enterprise_declarations
+from api.routes.models import promoted_model
+from api.security import new_password
+from api.state import AppState
+from graph import GraphStore, open_store
+from ingest.readers.kcs import load_kcs
+from knowledge import IndexNotBuiltError, KnowledgeSettings, build_kb
+from risk.scoring import batch_score
+from training.train import train_from_store
+
+REPO_DATA = Path(__file__).resolve().parents[1] / "data"
+GUIDE = "HS-T-82-2024-smart-port-guide.txt"
+DEMO_USERS = (  # username, role, extra
+    ("analyst", "analyst", {"display_name": "风险分析员 Analyst"}),
+    ("analyst_pii", "analyst", {"display_name": "分析员(含个人信息授权)", "grants": ["pii"]}),
+    ("inspector", "inspector", {"display_name": "查验关员 Inspector"}),
+    ("duty", "duty_officer", {"display_name": "值班员 Duty officer"}),
+    ("trader", "trader", {"display_name": "企业用户 Trader"}),
+)
+T = TypeVar("T")
+
+
+class DemoStepFailed(RuntimeError):
+    """A demo step failed; the message names the step and the cause."""
+
+
+def say(msg: str) -> None:
+    print(f"[demo] {msg}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Where the demo's declarations, regulation corpus and smart-port guide are."""
+
+    kcs_dir: Path
+    corpus_dir: Path
+    guide: Path
+
+    @classmethod
+    def locate(cls, shared: Path | None = None) -> "DemoData":
+        """The repository's ``data/``; or ``shared`` (``data/customs-kcs``, ``corpus/laws-cn``,
+        ``docs/``) when given and present."""
+        if shared is not None and shared.is_dir():
+            return cls(shared / "data" / "customs-kcs", shared / "corpus" / "laws-cn",
+                       shared / "docs" / GUIDE)
+        if shared is not None:
+            say(f"no folder {shared}: using the repository's data/")
+        return cls(REPO_DATA / "customs-kcs", REPO_DATA / "corpus" / "laws-cn",
+                   REPO_DATA / "docs" / GUIDE)
+
+
+def step(name: str, fn: Callable[..., T], *a: Any, **kw: Any) -> T:
+    """Run one step; a failure stops the demo (``DemoStepFailed``, exit 1)."""
+    say(f"{name} …")
+    try:
+        return fn(*a, **kw)
+    except Exception as e:
+        say(f"FAILED: {name} — {type(e).__name__}: {e}")
+        raise DemoStepFailed(f"demo step {name!r} failed: {type(e).__name__}: {e}") from e
+
+
+def open_graph() -> GraphStore:
+    store = open_store()
+    store.ensure_schema()
+    say(f"  graph engine: {store.server_info()}")
+    return store
+
+
+def load_declarations(state: AppState, store: GraphStore, data: DemoData,
+                      limit: int | None) -> dict[str, Any]:
+    counts = store.counts().get("nodes", {})
+    if counts.get("Declaration", 0) > 0:
+        say(f"  data already loaded ({counts.get('Declaration')} declarations): reused")
+        return {"reused": True, "declarations": counts.get("Declaration")}
+    files = sorted(data.kcs_dir.glob("*.csv"))
+    if not files:
+        raise FileNotFoundError(f"no KCS declaration files (*.csv) in {data.kcs_dir}")
+    out = {}
+    for f in files:
+        out[f.name] = rep = load_kcs(f, store, settings=state.ingest_settings,
+                                     limit=limit).to_json()
+        state.audit.append(actor="demo", role="system", action="ingest.kcs",
+                           target_type="source", target_id=f"kcs:{f.name}",
+                           detail={"report": rep})
+        say(f"  loaded {f.name}: {rep}")
+    return out
+
+
+def train_model(state: AppState, store: GraphStore) -> dict[str, Any]:
+    if promoted_model(state):
+        say("  a promoted model exists: reused")
+        return {"reused": True}
+    out = train_from_store(store=store, promote=True, data_dir=state.settings.data_dir,
+                           feedback=state.warnings.feedback_labels())
+    state.audit.append(actor="demo", role="system", action="model.promote",
+                       target_type="model", target_id=str(out.get("version")),
+                       detail={"metrics": out.get("metrics")})
+    say(f"  trained and promoted {out.get('version')}: {out.get('metrics')}")
+    return out
+
+
+def score(state: AppState, store: GraphStore) -> dict[str, Any]:
+    model, info = state.serving.get()
+    first = store.search("", labels=["Declaration"], limit=1)
+    if first and first[0].props.get("model_version") == info.get("serving"):
+        say("  scores of the promoted model already written: reused")
+        return {"reused": True}
+    out = batch_score(store=store, model=model, model_version=info.get("serving"),
+                      on_scored=state.warnings.on_scored)
+    say(f"  scored: {out}")
+    return out
+
+
+def build_index(state: AppState, data: DemoData) -> dict[str, Any]:
+    try:
+        kb = state.knowledge()
+    except IndexNotBuiltError:
+        pass
+    else:
+        say(f"  knowledge index exists ({len(kb.articles)} articles): reused")
+        return {"reused": True}
+    ks = KnowledgeSettings(data_dir=state.settings.data_dir)
+    if not data.corpus_dir.is_dir():
+        raise FileNotFoundError(f"no regulation corpus at {data.corpus_dir}")
+    if not ks.dense:
+        say("  dense index off (PS_KNOWLEDGE_DENSE=false): lexical retrieval only")
+    kb, report = build_kb(corpus_dir=data.corpus_dir, settings=ks,
+                          extra_files=[data.guide] if data.guide.exists() else [])
+    state.set_knowledge(kb)
+    say(f"  knowledge index built: {report}")
+    return report
+
+
+def _trader_enterprise(store: GraphStore) -> str | None:
+    for ent in store.search("", labels=["Enterprise"], limit=200):
+        if enterprise_declarations(store, ent.key, limit=5):
+            return ent.key
+    return None
+
+
+def make_users(state: AppState, store: GraphStore) -> list[dict[str, str]]:
+    """The demo's users, one per role; passwords kept (0600) for the next run."""
+    path = state.settings.api_dir / "demo-users.json"
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    ent = _trader_enterprise(store)
+    out = []
+    for username, role, extra in DEMO_USERS:
+        kw = dict(extra)
+        if role == "trader":
+            kw["enterprise_key"] = ent or "DEMO-ENTERPRISE"
+        password = saved.get(username) or new_password()
+        user, created = state.users.ensure(username=username, password=password, role=role, **kw)
+        if not created and username not in saved:
+            password = "(set earlier; not shown)"
+        saved.setdefault(username, password)
+        out.append({"username": username, "role": role, "password": password,
+                    "enterprise_key": user.enterprise_key or ""})
+    path.write_text(json.dumps(saved, indent=1))
+    os.chmod(path, 0o600)
+    return out
+
+
+def _banner(s: ApiSettings, port: int, users: list[dict[str, str]]) -> str:
+    admin_pw = s.admin_password.get_secret_value()
+    lines = ["", "PortSentinel demo 智慧口岸风险情报",
+             f"  UI        http://127.0.0.1:{port}/ui/   (中文 / English toggle top right)",
+             f"  API docs  http://127.0.0.1:{port}/docs",
+             f"  data      {s.data_dir.resolve()}  (audit log: {s.api_dir.resolve()}/audit.sqlite)",
+             "  users (password):",
+             f"    {s.admin_user:<12} admin         "
+             + (admin_pw if s.env == "development" and admin_pw == "change-me"
+                else "(PS_API_ADMIN_PASSWORD)")]
+    for u in users:
+        lines.append(f"    {u['username']:<12} {u['role']:<13} {u['password']}"
+                     + (f"  enterprise {u['enterprise_key']}" if u["enterprise_key"] else ""))
+    return "\n".join(lines)
+
+
+def demo(args: argparse.Namespace, serve: Callable[[Any, str, int], None]) -> dict[str, Any]:
+    s = get_settings()
+    data = DemoData.locate(args.shared.resolve() if args.shared else None)
+    say(f"data dir {s.data_dir.resolve()}  declarations {data.kcs_dir}  corpus {data.corpus_dir}")
+    store = step("opening the graph engine", open_graph)
+    app = create_app(settings=s, store=store)
+    state: AppState = app.state.ps
+    step("loading the KCS declarations", load_declarations, state, store, data, args.kcs_limit)
+    step("training and promoting a model", train_model, state, store)
+    step("scoring entities", score, state, store)
+    step("building the knowledge index", build_index, state, data)
+    users = step("creating the demo users", make_users, state, store)
+    port = args.port or s.port
+    print(_banner(s, port, users), file=sys.stderr, flush=True)
+    if not args.no_serve:
+        serve(app, "127.0.0.1", port)
+    return {"users": users, "port": port, "text": "demo stopped" if not args.no_serve else "ready"}
