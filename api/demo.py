@@ -52,23 +52,26 @@ def say(msg: str) -> None:
 
 @dataclass(frozen=True)
 class DemoData:
-    """Where the demo's declarations, regulation corpus and smart-port guide are."""
+    """Where the demo's declarations, regulation corpus and extra texts (the guide) are."""
 
     kcs_dir: Path
     corpus_dir: Path
-    guide: Path
+    extra_files: tuple[Path, ...]
 
     @classmethod
-    def locate(cls, shared: Path | None = None) -> "DemoData":
-        """The repository's ``data/``; or ``shared`` (``data/customs-kcs``, ``corpus/laws-cn``,
-        ``docs/``) when given and present."""
+    def locate(cls, shared: Path | None = None,
+               knowledge: KnowledgeSettings | None = None) -> "DemoData":
+        """The repository's ``data/customs-kcs`` and the knowledge settings' corpus and
+        extra files (``PS_KNOWLEDGE_CORPUS_DIR`` …, default the repository's ``data/``); or
+        ``shared`` (``data/customs-kcs``, ``corpus/laws-cn``, ``docs/``) when given and
+        present."""
         if shared is not None and shared.is_dir():
             return cls(shared / "data" / "customs-kcs", shared / "corpus" / "laws-cn",
-                       shared / "docs" / GUIDE)
+                       (shared / "docs" / GUIDE,))
         if shared is not None:
             say(f"no folder {shared}: using the repository's data/")
-        return cls(REPO_DATA / "customs-kcs", REPO_DATA / "corpus" / "laws-cn",
-                   REPO_DATA / "docs" / GUIDE)
+        ks = knowledge or KnowledgeSettings()
+        return cls(REPO_DATA / "customs-kcs", ks.corpus_dir, tuple(ks.extra_files))
 
 
 def step(name: str, fn: Callable[..., T], *a: Any, **kw: Any) -> T:
@@ -147,7 +150,7 @@ def build_index(state: AppState, data: DemoData) -> dict[str, Any]:
     if not ks.dense:
         say("  dense index off (PS_KNOWLEDGE_DENSE=false): lexical retrieval only")
     kb, report = build_kb(corpus_dir=data.corpus_dir, settings=ks,
-                          extra_files=[data.guide] if data.guide.exists() else [])
+                          extra_files=[f for f in data.extra_files if f.exists()])
     state.set_knowledge(kb)
     say(f"  knowledge index built: {report}")
     return report
@@ -200,7 +203,8 @@ def _banner(s: ApiSettings, port: int, users: list[dict[str, str]]) -> str:
 
 def demo(args: argparse.Namespace, serve: Callable[[Any, str, int], None]) -> dict[str, Any]:
     s = get_settings()
-    data = DemoData.locate(args.shared.resolve() if args.shared else None)
+    data = DemoData.locate(args.shared.resolve() if args.shared else None,
+                           KnowledgeSettings(data_dir=s.data_dir))
     say(f"data dir {s.data_dir.resolve()}  declarations {data.kcs_dir}  corpus {data.corpus_dir}")
     store = step("opening the graph engine", open_graph)
     app = create_app(settings=s, store=store)

@@ -29,7 +29,8 @@ def test_a_step_returns_its_result():
 def test_the_demo_data_travel_with_the_repository(tmp_path, capsys):
     data = demo.DemoData.locate()
     assert sorted(p.name for p in data.kcs_dir.glob("*.csv"))
-    assert data.corpus_dir.is_dir() and data.guide.is_file()
+    assert data.corpus_dir.is_dir() and all(f.is_file() for f in data.extra_files)
+    assert data.kcs_dir.parent == data.corpus_dir.parents[1]  # all under the repo's data/
     assert demo.DemoData.locate(tmp_path / "missing") == data
     assert "using the repository's data/" in capsys.readouterr().err
     shared = demo.DemoData.locate(tmp_path)

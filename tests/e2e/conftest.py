@@ -100,7 +100,7 @@ def live(embedded_store, tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
+        pytest.fail("Debian chromium is not installed: run `make browser` (deselect with -m 'not e2e')")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
