@@ -26,7 +26,8 @@ from typing import Any, Iterable
 from ingest.config import IngestSettings, get_settings
 from ingest.exceptions import IngestError
 from ingest.mapping import builtin_mapping
-from ingest.pipeline import LoadReport, RowTransformer, run_load, store_or_default
+from ingest.pipeline import LoadReport, run_load, store_or_default
+from ingest.transform import RowTransformer
 from ingest.sources import BadRow, iter_json_lines
 
 log = logging.getLogger("ingest.stream")

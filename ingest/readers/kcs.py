@@ -14,7 +14,8 @@ from typing import Any
 from ingest.config import IngestSettings, get_settings
 from ingest.exceptions import ValidationError
 from ingest.mapping import builtin_mapping
-from ingest.pipeline import LoadReport, RowTransformer, run_load, store_or_default
+from ingest.pipeline import LoadReport, run_load, store_or_default
+from ingest.transform import RowTransformer
 from ingest.sources import open_rows
 
 

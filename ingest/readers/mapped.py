@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ingest.config import IngestSettings, get_settings
 from ingest.mapping import Mapping_, load_mapping
-from ingest.pipeline import LoadReport, RowTransformer, run_load, store_or_default
+from ingest.pipeline import LoadReport, run_load, store_or_default
+from ingest.transform import RowTransformer
 from ingest.sources import open_rows
 
 

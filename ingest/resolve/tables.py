@@ -79,8 +79,8 @@ def world_records(directory: str | Path, files: Iterable[tuple[str, str]], secre
     """The node/relationship records of some files of a generated world, read through the
     ingest mappings exactly as a load would (rows that would be quarantined are left out)."""
     from ingest.mapping import builtin_mapping
-    from ingest.pipeline import RowTransformer
     from ingest.sources import open_rows
+    from ingest.transform import RowTransformer
 
     d = Path(directory)
     nodes, rels = [], []

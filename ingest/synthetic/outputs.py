@@ -9,11 +9,11 @@ import json
 import numpy as np
 import pandas as pd
 
-from ingest.mapping import hmac_id, mention_digest
 from ingest.normalise import normalise_phone
 from ingest.synthetic import names as W
 from ingest.synthetic.identifiers import imo
 from ingest.synthetic.params import FLAGS, ORIGINS, PORT_CODES, World
+from ingest.values import hmac_id, mention_digest
 
 
 def declarations_file(w: World) -> None:

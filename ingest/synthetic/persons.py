@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 from ingest import validators as V
-from ingest.mapping import hmac_id
 from ingest.normalise import normalise_phone
 from ingest.synthetic import names as W
+from ingest.values import hmac_id
 
 STREAM = 7  # np.random.default_rng([seed, STREAM])
 N_DRIVER_VARIANTS = 4
