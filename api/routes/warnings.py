@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from api.deps import AuditDep, PageDep, StoreDep, require
+from api.deps import AuditDep, PageDep, StateDep, StoreDep, require
 from api.errors import Conflict, NotFoundError
 from api.users import User
 from risk.warnings.exceptions import IllegalTransition, WarningNotFound
@@ -29,9 +29,9 @@ Handler = Annotated[User, Depends(handle_dep)]
 Level = Literal["红", "橙", "黄", "蓝"]
 
 
-def warning_service(request: Request) -> WarningService:
+def warning_service(state: StateDep) -> WarningService:
     """The app's warning service (``AppState.warnings``)."""
-    return request.app.state.ps.warnings
+    return state.warnings
 
 
 ServiceDep = Annotated[WarningService, Depends(warning_service)]
