@@ -16,6 +16,8 @@ blocks the ``neo4j._rust`` import before the driver loads), same world, same run
 
     .venv/bin/python bench/graph_ingest.py --encoders rust,python \
         --out bench/results/graph_ingest_encoders.json
+    .venv/bin/python bench/graph_ingest.py --encoders rust,python --pack-only \
+        --out bench/results/graph_ingest_pack_only.json     # the encoder alone, no engine
 
 Results: bench/results/graph_ingest.json (or --out).
 """
@@ -97,6 +99,41 @@ def batched(store, nodes, rels, chunk: int) -> dict:
             "rels_per_s": round(len(rels) / (t2 - t1))}
 
 
+def pack_only(nodes, rels, args) -> dict:
+    """The encoder alone: the Bolt parameters of every upsert statement of the batched load
+    (the same write plan, Neo4j dialect) packed by the driver's PackStream ``Packer``, no
+    engine, no network. Best of ``--pack-repeats`` passes."""
+    from neo4j._codec.packstream import v1
+
+    from graph.dialect import NEO4J
+    from graph.statements import write_statements
+
+    class Sink:
+        n = 0
+
+        def write(self, b):
+            self.n += len(b)
+
+    plans = []
+    for i in range(0, len(nodes), args.chunk):
+        plans += write_statements(nodes[i:i + args.chunk], [], dialect=NEO4J,
+                                  batch_size=args.batch_size)
+    for i in range(0, len(rels), args.chunk):
+        plans += write_statements([], rels[i:i + args.chunk], dialect=NEO4J,
+                                  batch_size=args.batch_size)
+    best, size = float("inf"), 0
+    for _ in range(args.pack_repeats):
+        sink = Sink()
+        packer = v1.Packer(sink)
+        t0 = time.perf_counter()
+        for cypher, rows in plans:
+            packer.pack({"rows": rows})
+        best, size = min(best, time.perf_counter() - t0), sink.n
+    return {"encoder": "rust" if v1._rust_pack is not None else "python",
+            "statements": len(plans), "records": len(nodes) + len(rels), "bytes": size,
+            "seconds": round(best, 3), "records_per_s": round((len(nodes) + len(rels)) / best)}
+
+
 def naive(store, n: int, ne: int, nd: int) -> dict:
     """One auto-commit statement per row: new Enterprise nodes, then new SUPPLIED edges
     between existing nodes (MATCH both ends by key, MERGE the edge)."""
@@ -168,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heap", default="1g")
     ap.add_argument("--encoders", default="rust",
                     help="Bolt PackStream encoders: rust, python or rust,python")
+    ap.add_argument("--pack-only", action="store_true",
+                    help="no engine: time only the PackStream encoding of the load's parameters")
+    ap.add_argument("--pack-repeats", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "graph_ingest.json"))
     ap.add_argument("--_child", nargs=3, metavar=("ENGINE", "ENCODER", "WORK"),
                     help=argparse.SUPPRESS)
@@ -176,17 +216,24 @@ def main(argv: list[str] | None = None) -> int:
         engine, encoder, work = args._child
         if encoder == "python":  # before the driver loads: no neo4j._rust -> pure Python
             sys.modules["neo4j._rust"] = None  # type: ignore[assignment]
-        print(json.dumps(run_engine(engine, args, Path(work))))
+        if args.pack_only:
+            print(json.dumps(pack_only(*make_world(args.nodes, args.rels), args)))
+        else:
+            print(json.dumps(run_engine(engine, args, Path(work))))
         return 0
     results = []
     encoders = [e.strip() for e in args.encoders.split(",") if e.strip()]
     with tempfile.TemporaryDirectory(prefix="ps-bench-") as tmp:
-        for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
+        engines = ["none"] if args.pack_only else \
+            [e.strip() for e in args.engines.split(",") if e.strip()]
+        for engine in engines:
             for encoder in encoders:
                 work = Path(tmp) / f"{engine}-{encoder}"
                 cmd = [sys.executable, __file__, "--_child", engine, encoder, str(work)]
-                for k in ("nodes", "rels", "naive", "batch_size", "chunk", "heap"):
+                for k in ("nodes", "rels", "naive", "batch_size", "chunk", "heap",
+                          "pack_repeats"):
                     cmd += [f"--{k.replace('_', '-')}", str(getattr(args, k))]
+                cmd += ["--pack-only"] if args.pack_only else []
                 p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
                 if p.returncode != 0:
                     results.append({"engine": engine, "encoder": encoder,
@@ -199,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
            "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
                        "platform": platform.platform()},
            "params": {k: getattr(args, k) for k in ("nodes", "rels", "naive", "batch_size",
-                                                    "chunk", "heap", "encoders")},
+                                                    "chunk", "heap", "encoders",
+                                                    "pack_only")},
            "results": results,
            "note": "batched = GraphStore.upsert (UNWIND batches, one transaction per chunk); "
                    "naive = one auto-commit MERGE per row on the same store after the batched "
@@ -209,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         if "error" in r:
             print(f"{r['engine']} ({r['encoder']}): {r['error']}")
+            continue
+        if args.pack_only:
+            print(f"{r['encoder']:>6}: packed {r['records']} records ({r['bytes']} bytes, "
+                  f"{r['statements']} statements) in {r['seconds']}s = {r['records_per_s']}/s")
             continue
         print(f"{r['engine']:>9} {r['encoder']:>6}: batched {r['batched']['nodes_per_s']:>7} nodes/s "
               f"{r['batched']['rels_per_s']:>7} rels/s | naive {r['naive']['nodes_per_s']:>5} "
