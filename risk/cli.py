@@ -20,6 +20,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     t.add_argument("--budget", type=float, default=0.05,
                    help="fraction (<1, e.g. 0.05 = 5%%) or count (>=1) of declarations")
     t.add_argument("--exploration", type=float, default=None, help="exploration share (0..1)")
+    t.add_argument("--kind", default="declaration", choices=["declaration", "vehicle", "container"],
+                   help="what to rank: declarations (declaration model) or vehicles / containers "
+                        "(entity scores written by `portsentinel score`)")
     t.set_defaults(handler=_targeting)
 
 
@@ -43,10 +46,25 @@ def _score(args: argparse.Namespace) -> dict[str, Any]:
         from risk.scoring import batch_score
         from risk.warnings import WarningService
 
+        from risk.entity.graph_frame import ENTITY_LABELS
+        from risk.entity.scoring import batch_score_entities, load_entity_model
+        from risk.exceptions import RegistryError
+
+        try:
+            emodel, einfo = load_entity_model()
+        except RegistryError:  # no entity model promoted: the declaration model scores all
+            emodel, einfo = None, {}
         warnings = WarningService()
         try:
-            return batch_score(store=store, model=model, model_version=info["serving"],
-                               on_scored=warnings.on_scored)
+            out = batch_score(store=store, model=model, model_version=info["serving"],
+                              on_scored=warnings.on_scored,
+                              skip_labels=ENTITY_LABELS if emodel is not None else ())
+            if emodel is not None:
+                out["entities"] = batch_score_entities(
+                    store=store, model=emodel, model_version=einfo["serving"],
+                    on_scored=warnings.on_scored)
+                out["written"].update(out["entities"]["written"])
+            return out
         finally:
             warnings.close()
 
@@ -57,8 +75,17 @@ def _targeting(args: argparse.Namespace) -> dict[str, Any]:
     from risk.targeting import targeting_list
     from risk.registry import load_promoted
 
-    model, info = load_promoted()
     budget = int(args.budget) if args.budget >= 1 else args.budget
+    if args.kind != "declaration":
+        with graph.open_store() as store:
+            out = targeting_list(store=store, kind=args.kind, date_from=args.date_from,
+                                 date_to=args.date_to, port=args.port, budget=budget,
+                                 exploration_share=args.exploration)
+        lines = [f"{i['rank']:>3} {i['key']} {i['risk_score']:.3f} {i['risk_level']} {i['pick']} "
+                 f"{'; '.join(i.get('reasons', {}).get('zh', [])[:2])}" for i in out["items"]]
+        out["text"] = "\n".join(lines) or f"no {args.kind} in range"
+        return out
+    model, info = load_promoted()
     with graph.open_store() as store:
         out = targeting_list(model=model, store=store, date_from=args.date_from,
                              date_to=args.date_to, port=args.port, budget=budget,

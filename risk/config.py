@@ -29,6 +29,10 @@ class RiskSettings(DataDirSettings):
     registry_name: str = Field(default="risk", validation_alias=AliasChoices(
         "PS_RISK_REGISTRY_NAME", "PS_TRAINING_REGISTRY_NAME", "registry_name"))
 
+    # the entity model (risk.entity.model) has its own registry, promoted / rolled back
+    # independently of the declaration model: <data_dir>/models/<entity_registry_name>/
+    entity_registry_name: str = "entity"
+
     @property
     def models_dir(self) -> Path:
         return Path(self.data_dir) / "models"

@@ -176,3 +176,11 @@ def explain_declaration(*, model: Any, row: Any, store: Any = None, key: str | N
     return {"key": key, "risk_score": s, "model": getattr(model, "name", ""),
             "features": feats, "evidence": evidence,
             "text_zh": "\n".join(lines_zh), "text_en": "\n".join(lines_en)}
+
+
+def explain_entity(store: Any, label: str, key: str, lang: str = "zh") -> dict[str, Any]:
+    """An Enterprise / Person / Vehicle / Container / Vessel: its written entity score and
+    its graph reasons with evidence paths (``risk.entity.explain.explain_entity``)."""
+    from risk.entity.explain import explain_entity as _explain
+
+    return _explain(store, label, key, lang)

@@ -85,14 +85,17 @@ def conveyance_scores(tables: Any, frame: Any, scores: Any) -> dict[tuple[str, s
 
 def batch_score(*, store: Any, model: Any = None, model_version: str | None = None,
                 cutoff: str | None = None, chunk: int = 5000,
-                on_scored: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None
-                ) -> dict[str, Any]:
+                on_scored: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None,
+                skip_labels: tuple[str, ...] = ()) -> dict[str, Any]:
     """Score every declaration in the graph (and its linked entities) and write the risk
     properties back. ``model`` defaults to the registry's promoted version. ``on_scored``
     (e.g. ``WarningService.on_scored``) is called once with ``(store, changes)``, the written
     entity scores as ``{label: {key: props}}``, when any were written; its result's
     ``evaluated``/``raised`` are reported under ``"warnings"`` (the warning rules raise a
-    warning where an enterprise, person or conveyance rose to a higher level)."""
+    warning where an enterprise, person or conveyance rose to a higher level). ``skip_labels``:
+    entity labels another scorer owns (``portsentinel score`` passes
+    ``risk.entity.graph_frame.ENTITY_LABELS`` when an entity model is promoted, so the two
+    models do not overwrite each other's levels run after run)."""
     if model is None:
         from risk.registry import load_promoted
 
@@ -126,6 +129,8 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
     for (label, key), v in conveyance_scores(tables, frame, scores).items():
         by_label.setdefault(label, {})[key] = v
     for label, kv in by_label.items():
+        if label in skip_labels:
+            continue
         _write(label, list(kv), np.fromiter(kv.values(), float))
     warned: dict[str, int] = {}
     if on_scored is not None and changes:

@@ -64,14 +64,104 @@ def select(scores: Any, *, k: int, exploration_share: float, seed: int = 7
     return top + [(int(i), "uncertain") for i in unc] + [(int(i), "random") for i in rnd]
 
 
-def targeting_list(*, model: Any, frame: Any = None, store: Any = None,
+KINDS = {"declaration": "Declaration", "vehicle": "Vehicle", "container": "Container"}
+_LINK = {"Vehicle": "CARRIED_BY", "Container": "IN_CONTAINER"}
+
+
+def entity_targeting_list(*, store: Any, label: str, date_from: str | None = None,
+                          date_to: str | None = None, port: str | None = None,
+                          budget: float | int = 0.05, exploration_share: float | None = None,
+                          seed: int = 7, with_reasons: bool = True) -> dict[str, Any]:
+    """Vehicles or containers to check, ranked by the ``risk_score`` the entity scoring wrote
+    (``portsentinel score`` with an entity model promoted), among those carrying a declaration
+    in the date range (and at ``port``: the declaration's office code or Port key). Same
+    budget and exploration policy as declarations; reasons from
+    ``risk.entity.explain.explain_entity`` (with evidence paths) for the first 20."""
+    import pandas as pd
+
+    from risk.config import settings
+    from risk.exceptions import DataError
+
+    rel = _LINK[label]
+    t = store.export(labels=["Declaration", label], rel_types=[rel])
+    nodes, links = t.nodes.get(label), t.relationships.get(rel)
+    share = settings().exploration_share if exploration_share is None else float(exploration_share)
+    empty = {"kind": label.lower(), "items": [], "budget": budget, "candidates": 0,
+             "exploration_share": share}
+    if nodes is None or not len(nodes) or links is None or not len(links):
+        return empty
+    if "risk_score" not in nodes or nodes["risk_score"].isna().all():
+        raise DataError(f"no {label} carries a risk_score yet: run `portsentinel train "
+                        "--entities --promote` and `portsentinel score` first")
+    d = t.nodes["Declaration"].set_index("key")
+    ln = links[(links["start_label"] == "Declaration") & (links["end_label"] == label)]
+    ln = ln.assign(date=pd.to_datetime(ln["start_key"].map(d.get("date")), errors="coerce",
+                                       utc=True).dt.tz_localize(None),
+                   office=ln["start_key"].map(d.get("office", pd.Series(dtype=object))))
+    if date_from:
+        ln = ln[ln["date"] >= pd.Timestamp(date_from)]
+    if date_to:
+        ln = ln[ln["date"] <= pd.Timestamp(date_to)]
+    if port:
+        ln = ln[(ln["office"].astype(str) == str(port))
+                | (ln["office"].astype(str) == str(port).removeprefix("CN:"))]
+    decls = ln.groupby("end_key")["start_key"].apply(list)
+    n = nodes.set_index("key").loc[lambda x: x.index.isin(decls.index)]
+    if n.empty:
+        return empty
+    scores = pd.to_numeric(n["risk_score"], errors="coerce").fillna(0.0).to_numpy()
+    k = _budget_count(budget, len(n))
+    picks = select(scores, k=k, exploration_share=share, seed=seed)
+    items = []
+    for rank, (i, why) in enumerate(picks, 1):
+        key = str(n.index[i])
+        item = {"rank": rank, "label": label, "key": key,
+                "risk_score": round(float(scores[i]), 4),
+                "risk_level": n["risk_level"].iloc[i] if "risk_level" in n else None,
+                "model_version": n["model_version"].iloc[i] if "model_version" in n else None,
+                "pick": why, "declarations": len(decls[key]),
+                "declaration_keys": sorted(map(str, decls[key]))[:10]}
+        if with_reasons and rank <= 20:
+            from risk.entity.explain import explain_entity
+
+            ex = explain_entity(store, label, key)
+            item["reasons"] = {"zh": [r["text_zh"] for r in ex["reasons"]][:3],
+                               "en": [r["text_en"] for r in ex["reasons"]][:3],
+                               "paths": [p for r in ex["reasons"][:3] for p in r["paths"]]}
+            if why != "model":
+                item["reasons"]["zh"].insert(0, "探索性抽查(不确定)" if why == "uncertain"
+                                             else "探索性随机抽查")
+                item["reasons"]["en"].insert(0, f"exploration pick ({why})")
+        items.append(item)
+    return {"kind": label.lower(), "items": items, "budget": budget, "selected": len(items),
+            "candidates": int(len(n)), "exploration_share": share,
+            "exploration_picks": sum(1 for _, w in picks if w != "model")}
+
+
+def targeting_list(*, model: Any = None, frame: Any = None, store: Any = None,
                    date_from: str | None = None, date_to: str | None = None,
                    port: str | None = None, budget: float | int = 0.05,
                    exploration_share: float | None = None, seed: int = 7,
-                   with_reasons: bool = True) -> dict[str, Any]:
+                   with_reasons: bool = True, kind: str = "declaration") -> dict[str, Any]:
     """Ranked, de-duplicated list of declarations to inspect (see module docstring).
-    Declarations come from ``frame`` (a declaration frame) or are exported from ``store``."""
+    Declarations come from ``frame`` (a declaration frame) or are exported from ``store``.
+    ``kind="vehicle"`` / ``"container"``: ``entity_targeting_list`` (needs ``store``; the
+    entity scores written by the last scoring run rank them; ``model`` is not used)."""
     import pandas as pd
+
+    if kind not in KINDS:
+        from risk.exceptions import DataError
+
+        raise DataError(f"targeting kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if kind != "declaration":
+        if store is None:
+            from risk.exceptions import DataError
+
+            raise DataError(f"a {kind} targeting list reads the graph: pass store=")
+        return entity_targeting_list(store=store, label=KINDS[kind], date_from=date_from,
+                                     date_to=date_to, port=port, budget=budget,
+                                     exploration_share=exploration_share, seed=seed,
+                                     with_reasons=with_reasons)
 
     from risk.config import settings
     from risk.explain import explain_declaration

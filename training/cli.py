@@ -29,6 +29,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     t.add_argument("--model", default="tabular", help="rules | tabular | gadbench_tree | gnn | gnn_residual")
     t.add_argument("--cutoff", default=None, help="train only on declarations before this date")
     t.add_argument("--promote", action="store_true", help="promote the new version")
+    t.add_argument("--entities", action="store_true",
+                   help="train the entity risk model (enterprises, persons, vehicles, vessels, "
+                        "containers) from the entity graph; own registry name (entity)")
     t.set_defaults(handler=_train)
 
 
@@ -54,6 +57,15 @@ def _evaluate_synthetic(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _train(args: argparse.Namespace) -> dict[str, Any]:
+    if args.entities:
+        from training.entity import train_entities
+
+        out = train_entities(cutoff=args.cutoff, promote=args.promote)
+        out["text"] = (f"entity model {out['version']} ({out['registry']}) "
+                       f"{'promoted' if out['promoted'] else 'registered'}; "
+                       f"{out['data_window']['declarations']} declarations, "
+                       f"{out['data_window']['labelled']} labelled; {out['seconds']['total']}s")
+        return out
     from training.train import train_with_feedback
 
     return train_with_feedback(model=args.model, cutoff=args.cutoff, promote=args.promote)

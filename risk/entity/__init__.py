@@ -1,6 +1,13 @@
-"""Entity risk (enterprises, persons, vehicles) from the registry links and the declarations'
-scores: non-learned features and the excess-risk propagation (``features``), and the entity
-graph model (``graph_model``: a residual hetero GNN over the propagation, ranks combined per
-kind). Evaluated offline by ``training.synthetic_eval``; not served yet."""
+"""Entity risk (enterprises, persons, vehicles; containers and vessels from their
+declarations) from the graph's links and the declarations' scores.
 
-__all__ = ["features", "graph_model"]
+* research: non-learned features and the excess-risk propagation (``features``), the entity
+  graph model (``graph_model``: a residual hetero GNN over the propagation, ranks combined per
+  kind), evaluated offline by ``training.synthetic_eval`` / ``bench/risk_entities.py``;
+* served: the entity graph exported from the store (``graph_frame``), the registered model
+  (``model.EntityModel``, registry name ``entity``), batch scoring with write-back and
+  warnings (``scoring.batch_score_entities``), explanations with evidence paths
+  (``explain.explain_entity``); trained by ``training.entity`` (``portsentinel train --entities``).
+"""
+
+__all__ = ["features", "graph_model", "graph_frame", "model", "scoring", "explain"]

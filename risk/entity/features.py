@@ -70,6 +70,9 @@ def index(fr: dict[str, Any]) -> dict[str, dict[str, int]]:
     for c, t in (("importer", "enterprise"), ("driver", "person"), ("vehicle", "vehicle")):
         for k in hist[c].dropna().astype(str).unique():
             add(t, k)
+    if fr.get("drove") is not None:  # graph exports: the DROVE edges themselves
+        for p, v in zip(fr["drove"]["person"], fr["drove"]["vehicle"]):
+            add("person", p), add("vehicle", v)
     return ids
 
 
@@ -99,7 +102,13 @@ def links(fr: dict[str, Any], ids: dict[str, dict[str, int]], hist: Any) -> dict
     road = hist.dropna(subset=["driver", "vehicle"])
     drove_n = ([ids["person"][p] for p in road["driver"].astype(str)],
                [ids["vehicle"][v] for v in road["vehicle"].astype(str)])
-    for p, v in set(zip(road["driver"].astype(str), road["vehicle"].astype(str))):
+    dv = set(zip(road["driver"].astype(str), road["vehicle"].astype(str)))
+    if fr.get("drove") is not None:
+        # graph exports: DROVE is one edge per driver–vehicle pair (who drove which crossing is
+        # not recorded), so each pair counts once in ``drove_n`` too
+        dv = set(zip(fr["drove"]["person"].astype(str), fr["drove"]["vehicle"].astype(str)))
+        drove_n = ([ids["person"][p] for p, _ in dv], [ids["vehicle"][v] for _, v in dv])
+    for p, v in dv:
         pairs["drove"][0].append(ids["person"][p])
         pairs["drove"][1].append(ids["vehicle"][v])
     shape = {"rep": ("enterprise", "person"), "sh": ("enterprise", "person"),

@@ -35,8 +35,8 @@ GNN is far ahead (shell representatives and controllers have no declarations of 
 for vehicles the GNN's proxy labels (late hits of a vehicle's declarations, mostly importer
 fraud) carry no vehicle signal, and the driver-surprise channel beat both the propagation and
 blends with it. Round 1 (propagation / GNN blend, vehicle α = 0.2, held-out seeds 11, 13, 17)
-is commit 6584bf9; its vehicle margin was not met. Held-out figures:
-``bench/results/risk_entities.json`` (``bench/risk_entities.py``); model card: ``risk/README.md``.
+is commit 6584bf9; its vehicle margin was not met. Held-out figures: ``bench/risk_entities.py``.
+Served (trained on the graph, registered, batch-scored): ``risk.entity.model.EntityModel``.
 """
 
 from __future__ import annotations
@@ -178,23 +178,56 @@ def entity_model_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads:
     return out
 
 
-def residual_gnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads: int = 1,
-                        **kw: Any) -> dict[tuple[str, str], float]:
-    """The trained GNN alone: scores in 0..1 (mean rank over seeds) for every entity of the
-    graph (every (kind, id) of ``fr['truth']`` among them). ``kw`` overrides ``DEFAULTS``."""
+def _modules(cfg: dict[str, Any], d: Any) -> dict[str, Any]:
+    """The GNN's parts for the metadata and input sizes of ``d`` (lazy sizes initialised by
+    one forward pass on ``d``): hetero encoder, per-kind input projection and head, offset
+    weight w and bias b."""
     import torch
     from torch_geometric.nn import to_hetero
 
-    cfg = {**DEFAULTS, **kw}
-    torch.set_num_threads(max(1, threads))
-    hist = fr["hist"]
-    sc = np.asarray(decl_scores, dtype=float)
-    ids = F.index(fr)
-    X_full, L_full = F.features(fr, hist, sc, ids)
+    hidden = int(cfg["hidden"])
+    enc = to_hetero(sage_encoder(hidden), d.metadata(), aggr="sum")
+    lin0 = torch.nn.ModuleDict({t: torch.nn.Linear(d[t].x.shape[1], hidden) for t in KINDS})
+    head = torch.nn.ModuleDict({t: torch.nn.Linear(2 * hidden, 1) for t in KINDS})
+    w = torch.nn.ParameterDict({t: torch.nn.Parameter(torch.tensor(float(cfg["offset_scale"])))
+                                for t in KINDS})
+    b = torch.nn.ParameterDict({t: torch.nn.Parameter(torch.zeros(())) for t in KINDS})
+    if cfg["residual"]:
+        for t in KINDS:
+            torch.nn.init.zeros_(head[t].weight)
+            torch.nn.init.zeros_(head[t].bias)
+    with torch.no_grad():  # initialise the lazy modules
+        enc(d.x_dict, d.edge_index_dict)
+    return {"enc": enc, "lin0": lin0, "head": head, "w": w, "b": b}
+
+
+def _forward(m: dict[str, Any], cfg: dict[str, Any], d: Any, o: dict) -> dict:
+    import torch
+
+    h = m["enc"](d.x_dict, d.edge_index_dict)
+    res = {t: m["head"][t](torch.cat([torch.relu(m["lin0"][t](d[t].x)), h[t]], 1)).squeeze(-1)
+           for t in KINDS}
+    if cfg["residual"]:
+        res = {t: res[t] + m["w"][t] * o[t] + m["b"][t] for t in KINDS}
+    return res
+
+
+def _offset(X: dict[str, np.ndarray]) -> dict:
+    import torch
+
+    return {t: torch.as_tensor(_z(X[t][:, -1:]).ravel(), dtype=torch.float32) for t in KINDS}
+
+
+def train_gnn(fr: dict[str, Any], sc: np.ndarray, ids: dict, cfg: dict[str, Any],
+              hist: Any = None) -> list[dict[str, Any]]:
+    """Fit the GNN (one per seed of ``cfg["seeds"]``) on ``hist`` (default ``fr["hist"]``):
+    features from its labelled dates before the ``label_quantile`` date t1, labels from its
+    inspections on or after t1 (module docstring). Returns one CPU state dict per seed."""
+    import torch
+
+    hist = fr["hist"] if hist is None else hist
+    sc = np.asarray(sc, dtype=float)
     drop = tuple(cfg["drop"])
-    d_full = _hetero(L_full, X_full, drop)
-    off_full = {t: torch.as_tensor(_z(X_full[t][:, -1:]).ravel(), dtype=torch.float32)
-                for t in KINDS}
     lab_dates = hist.loc[hist["label"].notna(), "date"].sort_values()
     t1 = lab_dates.iloc[int(len(lab_dates) * cfg["label_quantile"])]
     early = (hist["date"] < t1).to_numpy()
@@ -203,52 +236,63 @@ def residual_gnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads:
     for t in ("enterprise", "vehicle"):  # no declarations before t1 ≠ no declarations at all
         lab[t] = lab[t] & (X_tr[t][:, F.OWN.index("has_own")] > 0)
     d_tr = _hetero(L_tr, X_tr, drop)
-    off_tr = {t: torch.as_tensor(_z(X_tr[t][:, -1:]).ravel(), dtype=torch.float32) for t in KINDS}
+    off_tr = _offset(X_tr)
     lab_t = {t: torch.as_tensor(lab[t]) for t in KINDS}
     y_t = {t: torch.as_tensor(ys[t]) for t in KINDS}
-    hidden = int(cfg["hidden"])
-
-    out = {t: np.zeros(len(ids[t])) for t in KINDS}
-    seeds = tuple(cfg["seeds"])
-    for seed in seeds:
+    states = []
+    for seed in tuple(cfg["seeds"]):
         torch.manual_seed(seed)
-        enc = to_hetero(sage_encoder(hidden), d_full.metadata(), aggr="sum")
-        lin0 = torch.nn.ModuleDict({t: torch.nn.Linear(d_full[t].x.shape[1], hidden)
-                                    for t in KINDS})
-        head = torch.nn.ModuleDict({t: torch.nn.Linear(2 * hidden, 1) for t in KINDS})
-        w = torch.nn.ParameterDict({t: torch.nn.Parameter(torch.tensor(float(cfg["offset_scale"])))
-                                    for t in KINDS})
-        b = torch.nn.ParameterDict({t: torch.nn.Parameter(torch.zeros(())) for t in KINDS})
-        if cfg["residual"]:
-            for t in KINDS:
-                torch.nn.init.zeros_(head[t].weight)
-                torch.nn.init.zeros_(head[t].bias)
-        with torch.no_grad():  # initialise the lazy modules
-            enc(d_full.x_dict, d_full.edge_index_dict)
-        params = (list(enc.parameters()) + list(lin0.parameters()) + list(head.parameters())
-                  + (list(w.parameters()) + list(b.parameters()) if cfg["learn_offset"] else []))
-        opt = torch.optim.Adam(params, lr=float(cfg["lr"]), weight_decay=float(cfg["weight_decay"]))
-
-        def forward(d: Any, o: dict) -> dict:
-            h = enc(d.x_dict, d.edge_index_dict)
-            res = {t: head[t](torch.cat([torch.relu(lin0[t](d[t].x)), h[t]], 1)).squeeze(-1)
-                   for t in KINDS}
-            if cfg["residual"]:
-                res = {t: res[t] + w[t] * o[t] + b[t] for t in KINDS}
-            return res
-
+        m = _modules(cfg, d_tr)
+        params = (list(m["enc"].parameters()) + list(m["lin0"].parameters())
+                  + list(m["head"].parameters())
+                  + (list(m["w"].parameters()) + list(m["b"].parameters())
+                     if cfg["learn_offset"] else []))
+        opt = torch.optim.Adam(params, lr=float(cfg["lr"]),
+                               weight_decay=float(cfg["weight_decay"]))
         for _ in range(int(cfg["epochs"])):
-            enc.train()
-            logits = forward(d_tr, off_tr)
-            loss = balanced_bce(logits, y_t, lab_t)
+            m["enc"].train()
+            loss = balanced_bce(_forward(m, cfg, d_tr, off_tr), y_t, lab_t)
             opt.zero_grad()
             loss.backward()
             opt.step()
-        enc.eval()
+        states.append({k: {n: v.detach().cpu().clone() for n, v in mod.state_dict().items()}
+                       for k, mod in m.items()})
+    return states
+
+
+def apply_gnn(states: list[dict[str, Any]], fr: dict[str, Any], sc: np.ndarray, ids: dict,
+              cfg: dict[str, Any], hist: Any = None, XL: Any = None) -> dict[str, np.ndarray]:
+    """The fitted GNN on the features of ``hist`` (default the whole ``fr["hist"]``): per
+    kind the mean over seeds of the logits' ranks (0..1), rows in ``ids`` order."""
+    import torch
+
+    hist = fr["hist"] if hist is None else hist
+    X, L = XL if XL is not None else F.features(fr, hist, np.asarray(sc, dtype=float), ids)
+    d = _hetero(L, X, tuple(cfg["drop"]))
+    off = _offset(X)
+    out = {t: np.zeros(len(ids[t])) for t in KINDS}
+    for st in states:
+        m = _modules(cfg, d)
+        for k, mod in m.items():
+            mod.load_state_dict(st[k])
+            mod.eval()
         with torch.no_grad():
-            logits = forward(d_full, off_full)
+            logits = _forward(m, cfg, d, off)
         for t in KINDS:
-            out[t] += rank01(logits[t].numpy().astype(float)) / len(seeds)
+            out[t] += rank01(logits[t].numpy().astype(float)) / len(states)
+    return out
+
+
+def residual_gnn_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads: int = 1,
+                        **kw: Any) -> dict[tuple[str, str], float]:
+    """The trained GNN alone: scores in 0..1 (mean rank over seeds) for every entity of the
+    graph (every (kind, id) of ``fr['truth']`` among them). ``kw`` overrides ``DEFAULTS``."""
+    import torch
+    cfg = {**DEFAULTS, **kw}
+    torch.set_num_threads(max(1, threads))
+    sc = np.asarray(decl_scores, dtype=float)
+    ids = F.index(fr)
+    out = apply_gnn(train_gnn(fr, sc, ids, cfg), fr, sc, ids, cfg)
     names = {t: [None] * len(m) for t, m in ids.items()}
     for t, m in ids.items():
         for k, i in m.items():
