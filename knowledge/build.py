@@ -24,7 +24,8 @@ from knowledge.config import settings as default_settings
 from knowledge.corpus import load_corpus, load_file
 from knowledge.crossref import link_all, norm_title
 from knowledge.domain import domain_scores
-from knowledge.embedding_cache import EmbeddingCache, model_key
+from knowledge.dense_build import dense_text
+from knowledge.dense_job import build_dense
 from knowledge.exceptions import KnowledgeError
 from knowledge.kb import KnowledgeBase
 from knowledge.models import Article, Document, LoadReport
@@ -38,11 +39,6 @@ def index_text(a: Article) -> str:
     head = norm_title(a.law)
     sect = a.path[-1] if a.path else ""
     return f"{head} {sect} {a.number} {a.text}"
-
-
-def dense_text(a: Article) -> str:
-    """What the embedding model sees of an article (first 200 characters)."""
-    return f"{a.law} {a.number} {a.text}"[:200]
 
 
 def _enrich(docs: list[Document], arts: list[Article], cache_dir: Path,
@@ -65,9 +61,13 @@ def _enrich(docs: list[Document], arts: list[Article], cache_dir: Path,
 
 def build_kb(*, corpus_dir: Path | None, extra_files: Sequence[Path] = (),
              settings: KnowledgeSettings | None = None, dense: bool | None = None,
-             out_dir: Path | None = None, progress: Callable[[str], None] | None = None
-             ) -> tuple[KnowledgeBase, dict]:
-    """Parse, link, index and persist. Returns the loaded base and a build report."""
+             out_dir: Path | None = None, progress: Callable[[str], None] | None = None,
+             background: bool = False) -> tuple[KnowledgeBase, dict]:
+    """Parse, link, index and persist. Returns the loaded base and a build report.
+
+    With ``background``, the dense index holds the cached vectors and the port-related
+    texts when this returns; a thread (``kb.dense_job``) embeds the rest, saving as it goes,
+    and ``kb.dense_coverage()`` tells how far it is."""
     settings = settings or default_settings()
     progress = progress or (lambda m: log.info(m))
     dense = settings.dense if dense is None else dense
@@ -100,10 +100,12 @@ def build_kb(*, corpus_dir: Path | None, extra_files: Sequence[Path] = (),
                "articles": report.articles, "sections": report.sections,
                "bad_files": report.bad_files, "model_path": "", "dense_weight": 0.5,
                "domain_scored": True}
-    if dense and settings.model_path and settings.model_path.lower() != "none":
+    job = None
+    if dense and dense_configured(settings):
         t = time.perf_counter()
-        _build_dense(kb, settings, progress)
+        job = build_dense(kb, settings, progress, background=background)
         times["dense_s"] = time.perf_counter() - t
+        progress(f"dense index: {len(kb.dense)} vectors ({kb.dense.kind})")
     kb.meta["times"] = {k: round(v, 2) for k, v in times.items()}
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     if tmp.exists():
@@ -117,34 +119,21 @@ def build_kb(*, corpus_dir: Path | None, extra_files: Sequence[Path] = (),
     times["total_s"] = time.perf_counter() - t0
     kb.meta["times"] = {k: round(v, 2) for k, v in times.items()}
     persist.write_meta(out_dir, kb.meta)
+    if job is not None:
+        kb.dense_job = job.start()
     result = {"index_dir": str(out_dir), "documents": len(docs), "articles": report.articles,
               "sections": report.sections, "bad_files": report.bad_files,
               "dense": kb.dense is not None,
-              "dense_kind": getattr(kb.dense, "kind", None), **kb.meta["times"]}
+              "dense_kind": getattr(kb.dense, "kind", None),
+              "dense_coverage": kb.dense_coverage(), **kb.meta["times"]}
     return kb, result
 
 
-def _build_dense(kb: KnowledgeBase, settings: KnowledgeSettings,
-                 progress: Callable[[str], None]) -> None:
-    from knowledge.faiss_index import FaissIndex
-    from knowledge.st_embedder import SentenceTransformerEmbedder
-
-    emb = SentenceTransformerEmbedder(settings.model_path, max_seq_length=settings.max_seq_length,
-                                      batch_size=settings.embed_batch_size,
-                                      threads=settings.threads)
-    cache = EmbeddingCache(Path(settings.data_dir) / "knowledge-cache" / "emb",
-                           model_key(settings.model_path, settings.max_seq_length))
-    arts = [a for a in kb.articles
-            if kb.docs[a.doc_id].domain >= settings.dense_min_domain
-            or a.doc_kind == "guide"] if settings.dense_min_domain > 0 else kb.articles
-    vecs = cache.get_or_embed([dense_text(a) for a in arts], emb.embed, progress)
-    index = FaissIndex(vecs.shape[1], flat_max=settings.flat_max_vectors,
-                       hnsw_m=settings.hnsw_m)
-    index.add([a.id for a in arts], vecs)
-    kb.meta["dense_min_domain"] = settings.dense_min_domain
-    kb.dense, kb.embedder = index, emb
-    kb.meta["model_path"] = str(settings.model_path)
-    progress(f"dense index: {len(index)} vectors ({index.kind})")
+def dense_configured(settings: KnowledgeSettings) -> bool:
+    """Whether a dense model is configured (``PS_ZH_MODEL_DIR`` / ``PS_KNOWLEDGE_MODEL_PATH``
+    not ``none``)."""
+    path = str(settings.model_path if settings.embedder == "st" else settings.zh_model_dir)
+    return bool(path) and path.lower() != "none"
 
 
 def add_files(kb: KnowledgeBase, files: Sequence[Path], *, root: Path | None = None,
@@ -187,9 +176,33 @@ def add_files(kb: KnowledgeBase, files: Sequence[Path], *, root: Path | None = N
     kb.bm25_bigrams = BM25Index("bigrams")
     kb.bm25_bigrams.add(ids, [index_text(a) for a in kb.articles])
     if kb.dense is not None:
-        vecs = kb.embedder.embed([dense_text(a) for a in new_arts])
-        kb.dense.add(new_ids, vecs)
+        cache = _cache_for(kb)
+        vecs = cache.get_or_embed([dense_text(a) for a in new_arts], kb.embedder.embed)
+        if kb.dense.kind == "flat" and kb.dense_job is None:
+            # exact index: rebuilt from the cache (no stale vector of a replaced text)
+            from knowledge.faiss_index import FaissIndex
+
+            have = set(kb.dense.ids) | set(new_ids)
+            live = [a for a in kb.articles if a.id in have]
+            fresh = FaissIndex(kb.dense.dim, flat_max=kb.dense.flat_max, hnsw_m=kb.dense.hnsw_m)
+            fresh.add([a.id for a in live], cache.get_or_embed([dense_text(a) for a in live],
+                                                               kb.embedder.embed))
+            kb.dense = fresh
+        else:  # HNSW cannot delete: old vectors stay under tombstoned/reused ids
+            kb.dense.add(new_ids, vecs)
+        kb.meta["dense_total"] = len(kb.articles)
+        if kb.dense_progress is not None:
+            kb.dense_progress.total = len(kb.articles)
+            kb.dense_progress.advance(len(new_ids))
     kb.save(kb.folder)
     kb.reindex_maps()
     return {"added_documents": len(new_docs), "added_articles": len(new_arts),
             "bad_files": report.bad_files}
+
+
+def _cache_for(kb: KnowledgeBase):
+    from knowledge.dense_build import cache_key
+    from knowledge.embedding_cache import EmbeddingCache
+
+    return EmbeddingCache(Path(kb.settings.data_dir) / "knowledge-cache" / "emb",
+                          cache_key(kb.embedder))

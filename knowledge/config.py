@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from graph.config import DataDirSettings
@@ -22,26 +22,46 @@ def _default_model_path() -> str:
         return ""
 
 
+def _default_zh_model_dir() -> Path:
+    return Path.home() / ".cache" / "portsentinel" / "models" / "bge-small-zh-v1.5-q"
+
+
 class KnowledgeSettings(DataDirSettings):
-    model_config = SettingsConfigDict(env_prefix="PS_KNOWLEDGE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PS_KNOWLEDGE_", extra="ignore",
+                                      populate_by_name=True)
 
     # the corpus and the guide travel with the repository (data/, see data/README.md)
     corpus_dir: Path = _REPO / "data" / "corpus" / "laws-cn"
     # extra single files indexed beside the corpus (the smart-port guide, as kind 'guide')
     extra_files: list[Path] = [_REPO / "data" / "docs" / "HS-T-82-2024-smart-port-guide.txt"]
-    # dense model: any local sentence-transformers folder; "" or "none" disables dense
+    # the Chinese dense channel: bge-small-zh-v1.5 int8 ONNX (`make zh-model`); "none"
+    # as PS_ZH_MODEL_DIR disables it
+    zh_model_dir: Path = Field(default_factory=_default_zh_model_dir,
+                               validation_alias=AliasChoices("PS_ZH_MODEL_DIR",
+                                                             "zh_model_dir"))
+    # which embedder builds the dense index: "onnx" (bge-small-zh, the default) or "st" (the
+    # sentence-transformers folder in model_path)
+    embedder: str = "onnx"
+    zh_max_length: int = 128  # tokens per article (chosen by bench/qa_maxlen.py on tune)
+    zh_batch_size: int = 32
+    # port-related texts embedded first (corpus-relative paths, one a line)
+    priority_file: Path = _REPO / "data" / "corpus" / "port-laws.txt"
+    # English questions: the dense model they go to ("minilm" or "zh"; bench/qa.py measures)
+    en_dense: str = "zh"
+    # an operator's own sentence-transformers folder (PS_KNOWLEDGE_MODEL_PATH); "" or "none"
+    # = none. Used for English questions when en_dense = "minilm"
     model_path: str = Field(default_factory=_default_model_path)
     max_seq_length: int = 64
     embed_batch_size: int = 64
     dense: bool = True
-    # embed only texts whose port/customs/trade domain score >= this (0 = every text). On
-    # 2 CPU cores the English MiniLM embeds ~25 texts/s: the whole corpus (66k) takes ~45 min,
-    # the port-core texts at 0.3 (~8k) ~5 min. With a Chinese model, set 0 and rebuild.
-    dense_min_domain: float = 0.3
-    # faiss: exact flat index below this many vectors, HNSW above
-    flat_max_vectors: int = 50_000
+    # embed only texts whose port/customs/trade domain score >= this (0 = every text, the
+    # default: bge-small-zh embeds the whole corpus, port-related texts first)
+    dense_min_domain: float = 0.0
+    # faiss: exact flat index below this many vectors, HNSW above (bench/qa.py measures
+    # both on the whole corpus: flat is exact and within the latency budget)
+    flat_max_vectors: int = 200_000
     hnsw_m: int = 32
-    threads: int = 1
+    threads: int = 2  # onnxruntime / torch threads for embedding
 
     @property
     def index_dir(self) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -43,10 +44,15 @@ class EmbeddingCache:
                 self.vecs = None
 
     def get_or_embed(self, texts: Sequence[str], embed: Callable[[list[str]], np.ndarray],
-                     progress: Callable[[str], None] | None = None, chunk: int = 2048
-                     ) -> np.ndarray:
+                     progress: Callable[[str], None] | None = None, chunk: int = 2048,
+                     on_count: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors of ``texts`` in order; only texts not cached are embedded, in their given
+        order (so the caller decides what comes first), ``chunk`` at a time, the cache saved
+        after each chunk. ``on_count(n)`` reports texts done (cached ones first, at once)."""
         keys = [text_sha(t) for t in texts]
-        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self.keys}.items())
+        missing = list({k: t for k, t in zip(keys, texts) if k not in self.keys}.items())
+        if on_count:
+            on_count(len(keys) - sum(1 for k in keys if k not in self.keys))
         for s in range(0, len(missing), chunk):
             part = missing[s:s + chunk]
             v = embed([t for _, t in part])
@@ -56,6 +62,8 @@ class EmbeddingCache:
                 self.keys[k] = base + j
             if progress:
                 progress(f"embedded {min(s + chunk, len(missing))}/{len(missing)} new texts")
+            if on_count:
+                on_count(len(part))
             self.save()
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
@@ -64,5 +72,10 @@ class EmbeddingCache:
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         keys = [k for k, _ in sorted(self.keys.items(), key=lambda x: x[1])]
-        np.save(self.folder / "vecs.npy", self.vecs)
-        (self.folder / "keys.json").write_text(json.dumps(keys))
+        # keys first, then vectors, each by rename: a reader sees matching lengths or falls
+        # back to an empty cache (lengths differ), never a torn file
+        tmp_v = self.folder / "vecs.tmp.npy"
+        np.save(tmp_v, self.vecs)
+        (self.folder / "keys.tmp.json").write_text(json.dumps(keys))
+        os.replace(self.folder / "keys.tmp.json", self.folder / "keys.json")
+        os.replace(tmp_v, self.folder / "vecs.npy")

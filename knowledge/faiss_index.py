@@ -7,6 +7,8 @@ support it); the index switches to HNSW when it grows past ``flat_max``.
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -25,6 +27,7 @@ class FaissIndex(Index):
         self.ids: list[str] = []
         self._index = None
         self.kind = "flat"
+        self._lock = threading.RLock()  # a background job adds while queries search
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -42,6 +45,10 @@ class FaissIndex(Index):
         return idx
 
     def add(self, ids: Sequence[str], items) -> None:
+        with self._lock:
+            self._add(ids, items)
+
+    def _add(self, ids: Sequence[str], items) -> None:
         vecs = np.ascontiguousarray(np.asarray(items, dtype=np.float32))
         if vecs.ndim != 2 or vecs.shape[1] != self.dim or vecs.shape[0] != len(ids):
             raise ValueError(f"expected ({len(ids)}, {self.dim}) vectors, got {vecs.shape}")
@@ -62,7 +69,8 @@ class FaissIndex(Index):
         if self._index is None or not self.ids:
             return [[] for _ in range(len(queries))]
         q = np.ascontiguousarray(np.asarray(queries, dtype=np.float32))
-        scores, idx = self._index.search(q, min(k, len(self.ids)))
+        with self._lock:
+            scores, idx = self._index.search(q, min(k, len(self.ids)))
         return [[(self.ids[i], float(s)) for i, s in zip(row_i, row_s) if i >= 0]
                 for row_i, row_s in zip(idx, scores)]
 
@@ -71,10 +79,14 @@ class FaissIndex(Index):
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        faiss.write_index(self._index, str(path / "faiss.index"))
-        (path / "ids.json").write_text(json.dumps(
-            {"dim": self.dim, "kind": self.kind, "flat_max": self.flat_max,
-             "hnsw_m": self.hnsw_m, "ids": self.ids}, ensure_ascii=False))
+        with self._lock:  # index and ids together; each file replaced whole
+            faiss.write_index(self._index, str(path / "faiss.index.tmp"))
+            meta = json.dumps({"dim": self.dim, "kind": self.kind, "flat_max": self.flat_max,
+                               "hnsw_m": self.hnsw_m, "ids": list(self.ids)},
+                              ensure_ascii=False)
+        (path / "ids.json.tmp").write_text(meta)
+        os.replace(path / "faiss.index.tmp", path / "faiss.index")
+        os.replace(path / "ids.json.tmp", path / "ids.json")
 
     @classmethod
     def load(cls, path: Path) -> "FaissIndex":

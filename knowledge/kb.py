@@ -37,7 +37,9 @@ class KnowledgeBase:
         self.bm25_words: BM25Index | None = None
         self.bm25_bigrams: BM25Index | None = None
         self.dense = None  # FaissIndex | None
-        self.embedder = None  # SentenceTransformerEmbedder | None
+        self.embedder = None  # OnnxEmbedder | SentenceTransformerEmbedder | None
+        self.dense_progress = None  # knowledge.dense_build.DenseProgress while filling
+        self.dense_job = None  # knowledge.dense_job.DenseJob running in the background
         self.removed: set[str] = set()  # tombstoned article ids (replaced texts)
         self.meta: dict = {}
         self.folder: Path = Path(settings.index_dir)  # where save()/add_files() write
@@ -140,14 +142,47 @@ class KnowledgeBase:
         return getattr(b, "vocab_dict", None)
 
     def dense_ready(self) -> bool:
-        return self.dense is not None
+        return self.dense is not None and len(self.dense) > 0
+
+    def dense_coverage(self) -> dict:
+        """How much of the corpus the dense index covers: ``{"state", "embedded", "total",
+        "coverage", "rate_per_s", "eta_s", "error"}`` (state ``off`` without a dense index,
+        ``done`` when complete, ``running`` while a background job fills it, ``partial``
+        when a loaded index is incomplete and no job runs)."""
+        if self.dense_progress is not None:
+            return self.dense_progress.to_json()
+        if self.dense is None:
+            return {"state": "off", "embedded": 0, "total": 0, "coverage": 0.0,
+                    "rate_per_s": None, "eta_s": None, "error": None}
+        total = int(self.meta.get("dense_total") or len(self.dense))
+        n = min(len(self.dense), total)
+        return {"state": "done" if n >= total else "partial", "embedded": n, "total": total,
+                "coverage": round(n / total, 4) if total else 1.0, "rate_per_s": None,
+                "eta_s": None, "error": None}
+
+    def resume_dense(self, progress=None):
+        """Embed, in a background thread, the articles a loaded index still lacks (a build
+        stopped while its background job ran). Returns the job, or None if complete."""
+        if self.dense is None or self.dense_job is not None:
+            return self.dense_job
+        from knowledge.dense_job import resume
+
+        self.dense_job = resume(self, progress)
+        return self.dense_job
+
+    def save_dense(self) -> None:
+        """Write the dense index (and the coverage in meta.json) into ``folder``."""
+        if self.dense is None:
+            return
+        self.dense.save(self.folder / "dense")
+        persist.write_meta(self.folder, {**self.meta, "removed": sorted(self.removed)})
 
     # ---- loading and persistence ----------------------------------------------------------
     def warm_up(self) -> None:
         """Load the embedding model now rather than on the first dense query."""
         if self.embedder is not None:
             self.embedder.warm_up()
-            self.embedder.embed(["warm up"])
+            self.embedder.embed(["预热 warm up"])
 
     def save(self, folder: Path) -> None:
         self.meta["removed"] = sorted(self.removed)

@@ -67,11 +67,13 @@ def read_indexes(folder: Path, meta: dict, settings: KnowledgeSettings
     bigrams = BM25Index.load(folder / "bm25_bigrams")
     dense = embedder = None
     if (folder / "dense" / "ids.json").exists() and meta.get("model_path"):
+        from knowledge.dense_build import make_embedder
         from knowledge.faiss_index import FaissIndex
-        from knowledge.st_embedder import SentenceTransformerEmbedder
 
         dense = FaissIndex.load(folder / "dense")
-        embedder = SentenceTransformerEmbedder(
-            meta["model_path"], max_seq_length=settings.max_seq_length,
-            batch_size=settings.embed_batch_size, threads=settings.threads)
+        # the embedder the index was built with (meta "embedder"); older bases name a
+        # sentence-transformers folder only
+        spec = meta.get("embedder") or {"kind": "st", "path": meta["model_path"],
+                                        "max_length": settings.max_seq_length}
+        embedder = make_embedder(settings, {"embedder": spec})
     return words, bigrams, dense, embedder

