@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 PS := .venv/bin/portsentinel
-SHARED ?= $(abspath ../shared)
+# the demo data travel with the repo (data/); SHARED=DIR names a ../shared-like folder to use instead
+SHARED ?=
 export PS_DATA_DIR ?= $(abspath var)
 PYTEST_ARGS ?=
 
@@ -50,9 +51,9 @@ $(PS_ZH_MODEL_DIR)/.ok: knowledge/models.sha256
 	  || { echo "[model] checksum mismatch in $(PS_ZH_MODEL_DIR): refusing the model"; rm -f $(PS_ZH_MODEL_DIR)/*.onnx; exit 1; }
 	@touch $@
 
-# The demo: embedded graph engine, load ../shared/data, train, index, serve API + UI.
+# The demo: embedded graph engine, load data/ (KCS declarations, a simulated port world), train, index, serve API + UI.
 demo: venv zh-model
-	$(PS) demo --shared $(SHARED)
+	$(PS) demo $(if $(SHARED),--shared $(SHARED))
 
 serve: venv
 	$(PS) serve
@@ -61,7 +62,7 @@ serve: venv
 # and end-to-end tests in a real browser.
 test: venv browser neo4j-jars zh-model
 	mkdir -p test-output
-	PS_SHARED_DIR=$(SHARED) $(PY) -m pytest $(PYTEST_ARGS)
+	$(if $(SHARED),PS_SHARED_DIR=$(SHARED)) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: venv
 	$(PY) -m pytest -m "unit" $(PYTEST_ARGS)

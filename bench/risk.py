@@ -244,7 +244,7 @@ def main() -> int:
     p.add_argument("--model-size", type=int, default=100_000)
     p.add_argument("--note", default="", help="free text stored with the machine facts")
     p.add_argument("--out", default="bench/results/risk.json")
-    p.add_argument("--kcs-dir", default="../shared/data/customs-kcs",
+    p.add_argument("--kcs-dir", default=str(Path(__file__).resolve().parents[1] / "data" / "customs-kcs"),
                    help="KCS CSVs for the real-model latency (skipped when absent)")
     a = p.parse_args()
     os.environ.setdefault("PS_RISK_THREADS", str(a.threads))  # read by RiskSettings

@@ -22,9 +22,7 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_CORPUS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "corpus", "laws-cn"))
-if not os.path.isdir(DEFAULT_CORPUS):
-    DEFAULT_CORPUS = "/work/shared/corpus/laws-cn"
+DEFAULT_CORPUS = os.path.normpath(os.path.join(HERE, "..", "..", "data", "corpus", "laws-cn"))
 
 CN_NUM = "零〇一二三四五六七八九十百千"
 ART_LINE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)")

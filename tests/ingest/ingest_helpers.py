@@ -9,8 +9,10 @@ from pathlib import Path
 
 from graph.base import UpsertResult, check_node_records, check_rel_records
 
-SHARED = Path(os.environ.get("PS_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
-KCS_DIR = SHARED / "data" / "customs-kcs"
+# the KCS files travel with the repository (data/); PS_SHARED_DIR names a ../shared-like override
+_SHARED = os.environ.get("PS_SHARED_DIR")
+KCS_DIR = (Path(_SHARED) / "data" / "customs-kcs" if _SHARED
+           else Path(__file__).resolve().parents[2] / "data" / "customs-kcs")
 KCS_TRAIN = KCS_DIR / "df_syn_train_eng.csv"
 KCS_VALID = KCS_DIR / "df_syn_valid_eng.csv"
 
