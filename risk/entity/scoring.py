@@ -89,7 +89,9 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
     written: dict[str, int] = {}
     levels_n: dict[str, dict[str, int]] = {}
     changes: dict[str, dict[str, Any]] = {}
+    write_s: dict[str, float] = {}
     for label in ENTITY_LABELS:
+        tl = time.perf_counter()
         kv = res["scores"].get(label, {})
         keys = list(kv)
         vals = np.fromiter(kv.values(), float, count=len(keys))
@@ -105,6 +107,7 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
             up = rises(prev, upd)
             if up:
                 changes.setdefault(label, {}).update(up)
+        write_s[label] = round(time.perf_counter() - tl, 3)
     t3 = time.perf_counter()
     warned: dict[str, int] = {"rises": sum(len(v) for v in changes.values())}
     if on_scored is not None and changes:
@@ -113,4 +116,5 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
     return {"model_version": version, "scored_at": at, "written": written,
             "levels": levels_n, "declarations": res["declarations"], "warnings": warned,
             "seconds": {"export": round(t1 - t0, 2), "model": round(t2 - t1, 2),
-                        "write": round(t3 - t2, 2), "total": round(time.perf_counter() - t0, 2)}}
+                        "write": round(t3 - t2, 2), "write_per_label": write_s,
+                        "total": round(time.perf_counter() - t0, 2)}}
