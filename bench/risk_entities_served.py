@@ -20,11 +20,17 @@ Truth: the world's ``truth/entities.csv`` (never loaded into the graph), keys = 
 Dev seeds (choices allowed) vs held-out seeds (never used for a choice). The component mix
 per kind is chosen on the dev seeds only, by a rule fixed before any held-out run: among
 ``CANDIDATES[kind]`` (measured from the served model's components on the dev seeds) the one
-with the best mean AUPRC + precision@5% on the dev seeds; the held-out seeds are then trained
-and served with that choice (``train --entities`` with those weights), once.
+with the best mean AUPRC + precision@5% on the dev seeds; the held-out seeds are then reported with it,
+once.
 
+    # one process per seed (they run side by side); S in 7 3 (dev) and 31 37 41 (held out)
     OMP_NUM_THREADS=1 nice -n 10 python -P bench/risk_entities_served.py --declarations 20000 \\
-        --dev 7,3 --heldout 31,37,41
+        --seeds S --role dev|heldout --out bench/results/risk_entities_served_seedS.json
+    python -P bench/risk_entities_served.py --merge bench/results/risk_entities_served_seed*.json
+The per-seed runs train and serve with the default weights; the choice (made in ``--merge``
+from the dev runs only) is reported on the held-out runs from the served model's components
+mixed with the chosen weights — exactly what that model writes with them, since the weights
+only mix component ranks at scoring time (the GNN's training does not depend on them).
 Writes bench/results/risk_entities_served.json and .png.
 """
 
@@ -225,18 +231,83 @@ def plot(s: dict, path: Path, title: str) -> None:
     fig.savefig(path, dpi=110)
 
 
+def choose(dev_runs: list[dict]) -> tuple[dict, dict]:
+    """Per kind, the candidate with the best mean AUPRC + precision@5 on the dev runs."""
+    import numpy as np
+
+    w, out = {}, {"rule": "per kind, max mean AUPRC + precision@5 on the dev seeds "
+                          "(ties: the current default)"}
+    for kind, cands in CANDIDATES.items():
+        score = {c: round(float(np.mean([r["entities"][kind]["candidates"][c]["auprc"]
+                                         + r["entities"][kind]["candidates"][c]["precision@5"]
+                                         for r in dev_runs])), 4) for c in cands}
+        choice = max(score, key=lambda c: (score[c], c == next(iter(cands))))
+        out[kind] = {"dev_scores": score, "chosen": choice, "weights": cands[choice]}
+        w[kind] = choice
+    return w, out
+
+
+def as_chosen(runs: list[dict], chosen: dict) -> list[dict]:
+    """The runs with ``served`` = the chosen candidate's metrics (the served model's
+    components mixed with the chosen weights — what it writes with those weights; the
+    default mix is the one read back from the graph, kept as ``served_default``)."""
+    import copy
+
+    out = []
+    for r in runs:
+        r = copy.deepcopy(r)
+        for kind, _ in KINDS:
+            e = r["entities"][kind]
+            e["served_default"] = e["served"]
+            if chosen[kind] != next(iter(CANDIDATES[kind])):
+                e["served"] = e["candidates"][chosen[kind]]
+        out.append(r)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--declarations", type=int, default=30000)
-    ap.add_argument("--dev", default="7,3")
-    ap.add_argument("--heldout", default="31,37,41")
+    ap.add_argument("--declarations", type=int, default=20000)
+    ap.add_argument("--seeds", default="7,3", help="seeds to run (writes per-seed results)")
+    ap.add_argument("--role", choices=["dev", "heldout"], default="dev")
+    ap.add_argument("--merge", nargs="+", metavar="JSON", default=None,
+                    help="per-seed result files (their role says dev / heldout): choose on "
+                         "the dev runs, report the held-out runs once")
     ap.add_argument("--out", default=os.path.join(_ROOT, "bench", "results",
                                                   "risk_entities_served.json"))
     a = ap.parse_args()
-    import numpy as np
-
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if a.merge:
+        files = [json.loads(Path(f).read_text()) for f in a.merge]
+        dev = {"runs": [r for f in files if f["role"] == "dev" for r in f["runs"]],
+               "seeds": [s for f in files if f["role"] == "dev" for s in f["seeds"]],
+               "command": "; ".join(f["command"] for f in files if f["role"] == "dev")}
+        held = {"runs": [r for f in files if f["role"] == "heldout" for r in f["runs"]],
+                "seeds": [s for f in files if f["role"] == "heldout" for s in f["seeds"]],
+                "command": "; ".join(f["command"] for f in files if f["role"] == "heldout"),
+                "declarations": files[0]["declarations"]}
+        chosen, info = choose(dev["runs"])
+        hr, dr = as_chosen(held["runs"], chosen), as_chosen(dev["runs"], chosen)
+        res = {"command": f"{dev['command']}; {held['command']}; python -P "
+                          f"bench/risk_entities_served.py --merge {' '.join(a.merge)}",
+               "declarations": held["declarations"], "dev_seeds": dev["seeds"],
+               "heldout_seeds": held["seeds"],
+               "done_when": "per kind, mean over held-out seeds: AUPRC(served) >= "
+                            "AUPRC(tabular) + 0.05, precision@5(served) >= tabular's, and "
+                            "both >= the untrained propagation's",
+               "choice": info, "heldout": summarize_runs(hr), "dev": summarize_runs(dr)}
+        res["verdict_heldout"] = verdict(res["heldout"])
+        res["verdict_dev"] = verdict(res["dev"])
+        res["per_seed"] = {r["seed"]: r for r in dr + hr}
+        out.write_text(json.dumps(res, indent=1, default=str, ensure_ascii=False))
+        plot(res["heldout"], out.with_suffix(".png"),
+             f"entity risk from the served path (graph → registry → batch scoring), "
+             f"{res['declarations']} declarations, held-out seeds {held['seeds']}")
+        print(json.dumps({"choice": {k: v["chosen"] for k, v in info.items() if k != "rule"},
+                          "verdict_heldout": res["verdict_heldout"]}, indent=1))
+        print("wrote", out)
+        return
     logf = open(out.with_suffix(".log"), "a", encoding="utf-8")
 
     def log(msg: str) -> None:
@@ -245,39 +316,17 @@ def main() -> None:
         logf.flush()
 
     t0 = time.perf_counter()
-    dev = [int(x) for x in a.dev.split(",") if x]
-    held = [int(x) for x in a.heldout.split(",") if x]
-    res: dict = {"command": "OMP_NUM_THREADS=1 nice -n 10 python -P bench/risk_entities_served.py "
-                            f"--declarations {a.declarations} --dev {a.dev} --heldout {a.heldout}",
-                 "declarations": a.declarations, "dev_seeds": dev, "heldout_seeds": held,
-                 "done_when": "per kind, mean over held-out seeds: AUPRC(served) >= AUPRC(tabular)"
-                              " + 0.05, precision@5(served) >= tabular's, and both >= the "
-                              "untrained propagation's"}
-    dev_runs = [run_seed(a.declarations, s, None, log) for s in dev]
-    w, res["choice"] = {}, {"rule": "per kind, max mean AUPRC + precision@5 on the dev seeds "
-                                    "(ties: the current default)"}
-    for kind, cands in CANDIDATES.items():
-        score = {c: round(float(np.mean([r["entities"][kind]["candidates"][c]["auprc"]
-                                         + r["entities"][kind]["candidates"][c]["precision@5"]
-                                         for r in dev_runs])), 4) for c in cands}
-        choice = max(score, key=lambda c: (score[c], c == next(iter(cands))))
-        log(f"{kind} component chosen on dev seeds {dev}: {choice} ({score})")
-        res["choice"][kind] = {"dev_scores": score, "chosen": choice, "weights": cands[choice]}
-        w[kind] = cands[choice]
-    res["dev"] = summarize_runs(dev_runs)
-    held_runs = [run_seed(a.declarations, s, w, log) for s in held]
-    res["heldout"] = summarize_runs(held_runs)
-    res["verdict_heldout"] = verdict(res["heldout"])
-    res["verdict_dev"] = verdict(res["dev"])
-    res["per_seed"] = {r["seed"]: r for r in dev_runs + held_runs}
-    res["seconds"] = round(time.perf_counter() - t0, 1)
-    res["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                      "threads": 1, "note": "shared 2-core machine, other jobs running"}
-    out.write_text(json.dumps(res, indent=1, default=str, ensure_ascii=False))
-    plot(res["heldout"], out.with_suffix(".png"),
-         f"entity risk from the served path (graph → registry → batch scoring), "
-         f"{a.declarations} declarations, held-out seeds {held}")
-    log(json.dumps(res["verdict_heldout"], indent=1))
+    seeds = [int(x) for x in a.seeds.split(",") if x]
+    res = {"command": "OMP_NUM_THREADS=1 nice -n 10 python -P bench/risk_entities_served.py "
+                      f"--declarations {a.declarations} --seeds {a.seeds} --role {a.role} "
+                      f"--out {a.out}",
+           "declarations": a.declarations, "seeds": seeds, "role": a.role, "runs": [],
+           "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                       "threads": 1, "note": "shared 2-core machine, other jobs running"}}
+    for s in seeds:  # served with the default weights; candidates from its components
+        res["runs"].append(run_seed(a.declarations, s, None, log))
+        res["seconds"] = round(time.perf_counter() - t0, 1)
+        out.write_text(json.dumps(res, indent=1, default=str, ensure_ascii=False))
     log(f"wrote {out}")
 
 

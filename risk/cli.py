@@ -12,6 +12,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                        help="score every declaration and entity in the graph with the promoted "
                             "model and write risk_score/risk_level back (or one --key)")
     s.add_argument("--key", default=None, help="score and explain just this declaration")
+    s.add_argument("--label", default="Declaration",
+                   choices=["Declaration", "Enterprise", "Person", "Vehicle", "Container", "Vessel"],
+                   help="with --key: explain this entity's written score instead (graph evidence)")
+    s.add_argument("--lang", default="zh", choices=["zh", "en"])
     s.set_defaults(handler=_score)
     t = sub.add_parser("targeting", parents=[common], help="targeting list (布控清单)")
     t.add_argument("--from", dest="date_from", default=None)
@@ -31,6 +35,11 @@ def _score(args: argparse.Namespace) -> dict[str, Any]:
 
     from risk.registry import load_promoted
 
+    if args.key and args.label != "Declaration":
+        from risk.explain import explain_entity
+
+        with graph.open_store() as store:
+            return explain_entity(store, args.label, args.key, args.lang)
     model, info = load_promoted()
     with graph.open_store() as store:
         if args.key:
@@ -43,28 +52,12 @@ def _score(args: argparse.Namespace) -> dict[str, Any]:
             ex["model_version"] = info["serving"]
             ex["text"] = ex["text_zh"] + "\n\n" + ex["text_en"]
             return ex
-        from risk.scoring import batch_score
+        from risk.entity.scoring import score_all
         from risk.warnings import WarningService
 
-        from risk.entity.graph_frame import ENTITY_LABELS
-        from risk.entity.scoring import batch_score_entities, load_entity_model
-        from risk.exceptions import RegistryError
-
-        try:
-            emodel, einfo = load_entity_model()
-        except RegistryError:  # no entity model promoted: the declaration model scores all
-            emodel, einfo = None, {}
         warnings = WarningService()
-        try:
-            out = batch_score(store=store, model=model, model_version=info["serving"],
-                              on_scored=warnings.on_scored,
-                              skip_labels=ENTITY_LABELS if emodel is not None else ())
-            if emodel is not None:
-                out["entities"] = batch_score_entities(
-                    store=store, model=emodel, model_version=einfo["serving"],
-                    on_scored=warnings.on_scored)
-                out["written"].update(out["entities"]["written"])
-            return out
+        try:  # declarations, then every entity when an entity model is promoted
+            return score_all(store=store, on_scored=warnings.on_scored)
         finally:
             warnings.close()
 

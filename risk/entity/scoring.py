@@ -118,3 +118,31 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
             "seconds": {"export": round(t1 - t0, 2), "model": round(t2 - t1, 2),
                         "write": round(t3 - t2, 2), "write_per_label": write_s,
                         "total": round(time.perf_counter() - t0, 2)}}
+
+
+def score_all(*, store: Any, on_scored: Callable[..., Any] | None = None,
+              data_dir: Any = None) -> dict[str, Any]:
+    """What ``portsentinel score`` runs (and what the API should call): the promoted declaration
+    model scores declarations (and goods, countries, ports); when an entity model is promoted,
+    it scores every Enterprise / Person / Vehicle / Vessel / Container (the declaration model
+    then skips those labels); without one the declaration model's aggregates stay as before.
+    ``on_scored``: e.g. ``WarningService.on_scored``. Returns ``batch_score``'s result with
+    ``entities`` = ``batch_score_entities``'s (or null) and ``written`` covering both."""
+    from risk import registry
+    from risk.exceptions import RegistryError
+    from risk.scoring import batch_score
+
+    model, info = registry.load_promoted(data_dir=data_dir)
+    try:
+        emodel, einfo = load_entity_model(data_dir=data_dir)
+    except RegistryError:  # no entity model promoted
+        emodel, einfo = None, {}
+    out = batch_score(store=store, model=model, model_version=info["serving"],
+                      on_scored=on_scored, skip_labels=ENTITY_LABELS if emodel is not None else ())
+    out["entities"] = None
+    if emodel is not None:
+        out["entities"] = batch_score_entities(store=store, model=emodel,
+                                               model_version=einfo["serving"],
+                                               on_scored=on_scored)
+        out["written"].update(out["entities"]["written"])
+    return out

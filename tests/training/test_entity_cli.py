@@ -33,3 +33,5 @@ def test_train_entities_dispatch(monkeypatch):
     assert a.kind == "vehicle" and a.budget == 20
     with pytest.raises(SystemExit):
         p.parse_args(["targeting", "--kind", "vessel"])
+    a = p.parse_args(["score", "--key", "H:x", "--label", "Person", "--lang", "en"])
+    assert (a.key, a.label, a.lang) == ("H:x", "Person", "en")

@@ -83,6 +83,19 @@ def test_scoring_writes_risk_to_every_entity_node(served):
     assert pairs and all(ent[m] == ent[c] for m, c in pairs)
 
 
+def test_score_all_runs_both_models_without_overwriting_entity_levels(served):
+    from risk.entity.scoring import score_all
+
+    store, d, _ = served
+    out = score_all(store=store, data_dir=d)
+    assert out["written"]["Declaration"] == out["declarations"] > 1500
+    assert out["written"]["Goods"] > 0 and out["entities"]["written"]["Person"] > 0
+    assert out["entities"]["warnings"]["rises"] == 0  # same graph, same levels: nothing new
+    for label in LABELS:
+        assert set(_nodes(store, label)["model_version"]) == {"entity:v001"}, label
+    assert set(_nodes(store, "Goods")["model_version"]) == {"v001"}
+
+
 def test_the_artifact_loads_from_disk_and_scores_the_same(served):
     from risk.base import RiskModel
     from risk.entity.graph_frame import export_entity_graph
