@@ -57,6 +57,9 @@ def _prepare(state, store, tmp: Path) -> dict:
     done["model"] = train_from_store(store=store, promote=True, data_dir=state.settings.data_dir,
                                      feedback=state.warnings.feedback_labels())
     done["seconds"]["train"] = round(time.monotonic() - t0, 1)
+    from api.demo import score
+    done["scored"] = score(state, store)  # the demo's first scoring run (raises warnings)
+    done["seconds"]["score"] = round(time.monotonic() - t0, 1)
     corpus = tmp / "corpus"
     for folder, name in LAWS:
         (corpus / folder).mkdir(parents=True, exist_ok=True)

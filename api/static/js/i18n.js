@@ -44,6 +44,27 @@ const DICT = {
   none: ["暂无数据", "Nothing yet"], prev: ["上一页", "Previous"], next: ["下一页", "Next"],
   ds_open: ["待查验", "to inspect"], ds_inspected: ["已查验", "inspected"],
   ds_selected_for_inspection: ["已布控待查验", "selected for inspection"], ds_accepted: ["已受理", "accepted"],
+  // warning cases
+  cases: ["预警案件", "Warning cases"], case: ["案件", "Case"], n_warnings: ["预警数", "Warnings"],
+  subjects: ["涉及主体", "Subjects"], rule: ["规则", "Rule"], assignee: ["处置人", "Assignee"],
+  first_at: ["首次", "First"], last_at: ["最近", "Latest"], all_status: ["全部状态", "all statuses"],
+  all_levels: ["全部等级", "all levels"], select_all: ["全选", "Select all"], selected: ["已选", "selected"],
+  bulk_ack: ["批量签收", "Acknowledge selected"], bulk_assign: ["批量指派", "Assign selected"],
+  bulk_close: ["批量办结", "Close selected"], case_ack: ["签收本案全部预警", "Acknowledge the whole case"],
+  case_assign: ["指派本案", "Assign the case"], case_close: ["办结本案", "Close the whole case"],
+  evidence: ["证据", "Evidence"], timeline: ["时间线", "Timeline"], measures: ["处置措施", "Measures taken"],
+  open_in_graph: ["在图谱中打开", "Open in the explorer"], open_warnings: ["条预警未办结", "warnings not closed"], lv_红: ["红", "red"], lv_橙: ["橙", "orange"], lv_黄: ["黄", "yellow"], lv_蓝: ["蓝", "blue"],
+  changed_n: ["已处理", "changed"], pick_case: ["点击左侧案件查看详情", "Pick a case on the left"],
+  measures_ph: ["措施,逗号分隔(如:扣留查验,移交缉私)", "measures, comma-separated (e.g. hold for inspection, refer to anti-smuggling)"],
+  assignee_ph: ["处置人用户名", "assignee user name"], portrait: ["画像", "Portrait"],
+  occurrences: ["发生次数", "Occurrences"], by_status: ["状态分布", "By status"],
+  // targeting
+  latest_date_hint: ["默认为最近有申报的日期", "defaults to the latest date with declarations"],
+  job_running: ["正在生成", "Building"], stage_dates: ["确定日期", "finding the date"],
+  stage_ranking: ["评分与排序", "scoring and ranking"], stage_saving: ["保存清单", "saving the list"],
+  stage_done: ["完成", "done"], stage_queued: ["排队中", "queued"], hit_rate: ["查获率", "Hit rate"],
+  inspected_n: ["已查验", "Inspected"], hits: ["查获", "Hits"], decl_on_date: ["当日申报", "declarations that day"],
+  no_items_msg: ["该日期没有可布控的报关单", "No declarations to target on that date"],
   value: ["金额", "Value"], hs: ["商品编码", "HS code"], office: ["关区", "Office"], inspections: ["查验记录", "Inspections"],
 };
 let lang = localStorage.getItem("ps_lang") || "zh";
