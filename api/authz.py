@@ -59,6 +59,10 @@ MASK = "****"
 TOKEN_PREFIX = "masked:"
 
 
+# labels whose key or name is personal: without ``pii``, exact search only (no substring)
+EXACT_ONLY_LABELS = ("Person", "Phone", "Email")
+
+
 def is_sensitive_label(label: str) -> bool:
     nt = ontology.NODE_TYPES.get(label)
     return bool(nt and nt.sensitive)
@@ -80,20 +84,61 @@ def mask_value(name: str, value: Any) -> Any:
     return MASK
 
 
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _valid_date(y: int, m: int, d: int) -> bool:
+    import datetime as _dt
+
+    try:
+        _dt.date(y, m, d)
+    except ValueError:
+        return False
+    return 1900 <= y <= 2100
+
+
+def is_resident_id(s: str) -> bool:
+    """An 18-digit PRC resident id (GB 11643: birth date + ISO 7064 MOD 11-2 check digit) or
+    a 15-digit old one (YYMMDD birth date). An 18-digit declaration number is neither."""
+    if len(s) == 18 and s[:17].isdigit():
+        if not _valid_date(int(s[6:10]), int(s[10:12]), int(s[12:14])):
+            return False
+        total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS))
+        if "10X98765432"[total % 11] == s[17].upper():
+            return True
+        # a mistyped id (bad check digit) is still personal, unless it has the shape of a
+        # declaration number: customs code (4), year 19xx/20xx, I/E flag 0/1, sequence
+        return not (s[4:6] in ("19", "20") and s[8] in "01" and s[17].isdigit())
+    if len(s) == 15 and s.isdigit():
+        return _valid_date(1900 + int(s[6:8]), int(s[8:10]), int(s[10:12]))
+    return False
+
+
+_ID = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
+_SEP = r"[\s\-.]?"
 _PII_PATTERNS = [
-    re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"),  # resident id (18)
-    re.compile(r"(?<![\dA-Za-z])\d{6}(?:19|20)\d{2}[01]\d[0-3]\d\d{3}(?![\dA-Za-z])"),  # (15/16)
-    re.compile(r"\+\d{7,15}(?!\d)"),  # E.164 phone
-    re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),  # CN mobile
+    # CN mobile, with or without +86 / 86 / 0086, spaces or dashes: 138-1234-5678,
+    # +86 139 1234 5678, 8613912345678
+    re.compile(r"(?<![\d+])(?:(?:\+|00)?86[\s\-]?)?1[3-9]\d" + _SEP + r"\d{4}" + _SEP
+               + r"\d{4}(?!\d)"),
+    # landlines: 0755-86541234, (010) 12345678, +86 755 8654 1234
+    re.compile(r"(?<!\d)(?:\(0\d{2,3}\)\s?|0\d{2,3}[\s\-])\d{3,4}[\s\-]?\d{4}(?!\d)"),
+    re.compile(r"\+\d{1,3}[\s\-]?\d(?:[\s\-]?\d){6,14}(?!\d)"),  # any E.164 number
     re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),  # e-mail
 ]
 
 
 def scrub_text(text: Any) -> Any:
     """Mask id numbers, phone numbers and e-mail addresses inside free text (explanations,
-    reasons) shown to users without the ``pii`` grant."""
+    reasons, notes, warning messages, log lines) for users without the ``pii`` grant.
+    Full-width digits are folded first (NFKC); 18-digit declaration numbers are kept."""
     if not isinstance(text, str):
         return text
+    if any("\uff01" <= c <= "\uff5e" or c == "\u3000" for c in text):
+        import unicodedata
+
+        text = unicodedata.normalize("NFKC", text)
+    text = _ID.sub(lambda m: MASK if is_resident_id(m.group(1)) else m.group(0), text)
     for pat in _PII_PATTERNS:
         text = pat.sub(MASK, text)
     return text
@@ -107,6 +152,45 @@ def scrub(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: scrub(v) for k, v in obj.items()}
     return obj
+
+
+# strings passed through as they are: credentials, chain hashes, masked tokens
+_VERBATIM_FIELDS = frozenset({"access_token", "token_type", "hash", "prev_hash", "head",
+                              "jti", "model_version", "version", "sha256"})
+_KEY_FIELDS = (("subject_label", "subject_key"), ("target_type", "target_id"))
+
+
+def mask_payload(obj: Any, masker: "Masker", field: str | None = None) -> Any:
+    """THE masking layer for a viewer without ``pii``, applied to every JSON response and
+    SSE event (api.middleware.MaskResponses): node-shaped dicts (label + key [+ props]) of a
+    sensitive label are masked as :meth:`Masker.node` does, personal keys named by
+    ``subject_label/subject_key`` or ``target_type/target_id`` become masked tokens,
+    relationship ends too, and every other string is :func:`scrub_text`-ed."""
+    if isinstance(obj, str):
+        if field in _VERBATIM_FIELDS or obj.startswith(TOKEN_PREFIX):
+            return obj
+        return scrub_text(obj)
+    if isinstance(obj, list):
+        return [mask_payload(v, masker, field) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    label = obj.get("label")
+    if isinstance(label, str) and "key" in obj and is_sensitive_label(label) \
+            and not obj.get("masked"):
+        if isinstance(obj.get("props"), dict):
+            obj = masker.node(obj, False)
+        elif isinstance(obj["key"], str):
+            obj = dict(obj, key=masker.key_for(label, obj["key"], False))
+    for lab_f, key_f in _KEY_FIELDS:
+        lab, key = obj.get(lab_f), obj.get(key_f)
+        if isinstance(lab, str) and isinstance(key, str) and key_is_sensitive(lab):
+            obj = dict(obj, **{key_f: masker.key_for(lab, key, False)})
+    for end in ("start", "end", "subject"):
+        v = obj.get(end)
+        if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) \
+                and key_is_sensitive(v[0]):
+            obj = dict(obj, **{end: [v[0], masker.key_for(v[0], v[1], False)]})
+    return {k: mask_payload(v, masker, k) for k, v in obj.items()}
 
 
 class Masker:
@@ -128,6 +212,17 @@ class Masker:
         if self._remember:
             self._remember(tok, label, key)
         return tok
+
+    def resolve_for(self, label: str, key: str, unmasked: bool) -> str | None:
+        """The real key behind ``key`` for this viewer; None when a viewer without ``pii``
+        names a personal key (a Phone's number, an Email address) in the raw: they look it up
+        by its masked token only, so a guessed number cannot be confirmed."""
+        if unmasked or not key_is_sensitive(label):
+            return self.resolve(label, key)
+        if not key.startswith(TOKEN_PREFIX):
+            return None
+        real = self.resolve(label, key)
+        return None if real == key else real
 
     def resolve(self, label: str, key: str) -> str:
         if key.startswith(TOKEN_PREFIX) and self._lookup:

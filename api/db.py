@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -11,15 +12,23 @@ from typing import Any, Iterable
 class Database:
     """A thread-safe SQLite connection: every statement runs under one lock (WAL mode)."""
 
-    def __init__(self, path: Path, schema: str):
+    def __init__(self, path: Path, schema: str, private: bool = True):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        if private:  # created 0600 (users, audit, work hold personal data and secrets)
+            os.close(os.open(str(path), os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(schema)
+        if private:
+            for suffix in ("-wal", "-shm"):
+                side = Path(str(path) + suffix)
+                if side.exists():
+                    os.chmod(side, 0o600)
 
     @property
     def lock(self) -> threading.RLock:

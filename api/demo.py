@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from api.config import ApiSettings, get_settings
+from api.config import ApiSettings, get_settings, write_private
 from api.main import create_app
 from api.routes.declarations import enterprise_declarations
 from api.routes.models import promoted_model
@@ -163,6 +162,14 @@ def _trader_enterprise(store: GraphStore) -> str | None:
     return None
 
 
+def _busiest_port(store: GraphStore) -> str | None:
+    offices: dict[str, int] = {}
+    for d in store.search("", labels=["Declaration"], limit=2000):
+        if d.props.get("office") is not None:
+            offices[str(d.props["office"])] = offices.get(str(d.props["office"]), 0) + 1
+    return max(offices, key=offices.__getitem__) if offices else None
+
+
 def make_users(state: AppState, store: GraphStore) -> list[dict[str, str]]:
     """The demo's users, one per role; passwords kept (0600) for the next run."""
     path = state.settings.api_dir / "demo-users.json"
@@ -173,6 +180,8 @@ def make_users(state: AppState, store: GraphStore) -> list[dict[str, str]]:
         kw = dict(extra)
         if role == "trader":
             kw["enterprise_key"] = ent or "DEMO-ENTERPRISE"
+        if role == "inspector":  # an inspector works at one port (its lists and reads)
+            kw["port"] = _busiest_port(store)
         password = saved.get(username) or new_password()
         user, created = state.users.ensure(username=username, password=password, role=role, **kw)
         if not created and username not in saved:
@@ -180,8 +189,7 @@ def make_users(state: AppState, store: GraphStore) -> list[dict[str, str]]:
         saved.setdefault(username, password)
         out.append({"username": username, "role": role, "password": password,
                     "enterprise_key": user.enterprise_key or ""})
-    path.write_text(json.dumps(saved, indent=1))
-    os.chmod(path, 0o600)
+    write_private(path, json.dumps(saved, indent=1))  # created 0600, never readable by others
     return out
 
 
@@ -193,7 +201,7 @@ def _banner(s: ApiSettings, port: int, users: list[dict[str, str]]) -> str:
              f"  data      {s.data_dir.resolve()}  (audit log: {s.api_dir.resolve()}/audit.sqlite)",
              "  users (password):",
              f"    {s.admin_user:<12} admin         "
-             + (admin_pw if s.env == "development" and admin_pw == "change-me"
+             + (admin_pw if s.env != "production" and s.admin_password_generated
                 else "(PS_API_ADMIN_PASSWORD)")]
     for u in users:
         lines.append(f"    {u['username']:<12} {u['role']:<13} {u['password']}"

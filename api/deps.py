@@ -24,6 +24,9 @@ from knowledge import KnowledgeBase
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# deep pages cost a scan of everything before them; offset + limit stays within the graph
+# store's 10,000-row read cap
+MAX_OFFSET = 9_500
 
 
 def get_state(request: Request) -> AppState:
@@ -45,7 +48,8 @@ def current_user(request: Request, state: StateDep,
         via_cookie = bool(token)
     if not token:
         raise Unauthenticated("sign in first (bearer token or session cookie)")
-    claims = decode_token(token, secret=state.settings.secret_key.get_secret_value())
+    claims = decode_token(token, secret=state.settings.secret_key.get_secret_value(),
+                          max_ttl_minutes=state.settings.token_ttl_minutes)
     if claims is None:
         raise Unauthenticated("the session is invalid or has expired; sign in again",
                               code="auth.invalid_token")
@@ -64,6 +68,18 @@ def current_user(request: Request, state: StateDep,
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def session_still_valid(state: AppState, claims: dict[str, Any]) -> bool:
+    """Whether a session that was valid at the start of a long request (an SSE stream) still
+    is: not expired, not revoked (sign-out), the user still active, same token version."""
+    import time
+
+    if not claims or claims.get("exp", 0) <= time.time():
+        return False
+    user = state.users.get(claims.get("sub", ""))
+    return bool(user is not None and user.active and user.token_version == claims.get("tv")
+                and not state.users.is_revoked(claims.get("jti")))
 
 
 def require(*permissions: str) -> Callable[..., User]:
@@ -140,7 +156,8 @@ class PageParams:
 
 
 def page_params(limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
-                offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
+                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description=(
+                    "items to skip (at most 9,500: narrow the query to go further)"))] = 0,
                 ) -> PageParams:
     return PageParams(limit, offset)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,15 +14,18 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.config import ApiSettings, get_settings
-from api.routes import (audit, auth, declarations, graph, health, ingest, inspections,
-                        investigations, knowledge, models, qa, risk, targeting, users, warnings)
+from api.middleware import AccessLog, BodyLimit, MaskResponses
+from api.routes import (audit, auth, cases, cockpit, declarations, graph, health, ingest,
+                        inspections, investigations, knowledge, models, portrait, qa, risk,
+                        targeting, targeting_jobs, users, warnings)
 from api.state import AppState
 from graph import GraphStore
 
 log = logging.getLogger("api")
 STATIC = Path(__file__).parent / "static"
-ROUTES = (health, auth, users, graph, investigations, risk, targeting, declarations,
-          inspections, warnings, ingest, qa, knowledge, models, audit)
+ROUTES = (health, auth, users, graph, investigations, risk, targeting, targeting_jobs,
+          declarations,
+          inspections, cases, warnings, portrait, cockpit, ingest, qa, knowledge, models, audit)
 
 # the UI loads only its own files (Cytoscape.js is vendored): no CDN, no inline script
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -68,8 +72,13 @@ def create_app(*, settings: ApiSettings | None = None, store: GraphStore | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        state.release_store()
+        anchoring = asyncio.create_task(_anchor_every(state))
+        try:
+            yield
+        finally:
+            anchoring.cancel()
+            state.audit.anchor()  # the head at shutdown
+            state.release_store()
 
     app = FastAPI(
         title="PortSentinel 智慧口岸风险情报 API",
@@ -103,4 +112,22 @@ def create_app(*, settings: ApiSettings | None = None, store: GraphStore | None 
         return RedirectResponse("/ui/")
 
     app.mount("/ui", StaticFiles(directory=STATIC, html=True), name="ui")
+    app.add_middleware(MaskResponses, masker_of=lambda: state.masker)
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes,
+                       large=settings.max_ingest_bytes, large_prefixes=LARGE_BODIES)
+    app.add_middleware(AccessLog)
     return app
+
+
+# routes that take big batches (JSONL events); every other body is capped at max_body_bytes
+LARGE_BODIES = ("/ingest/", "/warnings/events")
+
+
+async def _anchor_every(state: AppState) -> None:
+    """Append the audit head to the anchor file every ``audit_anchor_every_s`` seconds."""
+    while True:
+        await asyncio.sleep(state.settings.audit_anchor_every_s)
+        try:
+            await asyncio.to_thread(state.audit.anchor)
+        except OSError:
+            log.exception("anchoring the audit head")

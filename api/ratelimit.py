@@ -16,6 +16,7 @@ class RateLimiter:
         self.limit = max(1, int(per_minute))
         self.window = window_s
         self._hits: dict[str, deque[float]] = {}
+        self._noted: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def hit(self, key: str) -> float:
@@ -32,6 +33,18 @@ class RateLimiter:
                 for k in [k for k, v in self._hits.items() if not v]:
                     del self._hits[k]
             return 0.0
+
+    def first_refusal(self, key: str) -> bool:
+        """True once per window for ``key`` (audit a refusal, not every refused request)."""
+        now = time.monotonic()
+        with self._lock:
+            last = self._noted.get(key)
+            if last is not None and now - last < self.window:
+                return False
+            self._noted[key] = now
+            if len(self._noted) > 10_000:
+                self._noted = {k: t for k, t in self._noted.items() if now - t < self.window}
+            return True
 
     def reset(self) -> None:
         with self._lock:

@@ -44,10 +44,20 @@ def issue_token(*, secret: str, username: str, role: str, token_version: int,
     return jwt.encode(claims, secret, algorithm=ALGORITHM), exp
 
 
-def decode_token(token: str, *, secret: str) -> dict[str, Any] | None:
-    """The claims of a valid, unexpired token; None otherwise."""
+def decode_token(token: str, *, secret: str, max_ttl_minutes: int | None = None,
+                 ) -> dict[str, Any] | None:
+    """The claims of a valid, unexpired token; None otherwise. With ``max_ttl_minutes``, a
+    token whose lifetime (``exp - iat``) exceeds it, or issued in the future, is refused too:
+    a forged long-lived token does not pass even with the right key."""
     try:
-        return jwt.decode(token, secret, algorithms=[ALGORITHM], issuer="portsentinel",
-                          options={"require": ["sub", "exp", "iat"]})
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer="portsentinel",
+                            options={"require": ["sub", "exp", "iat"]})
     except jwt.PyJWTError:
         return None
+    if max_ttl_minutes is not None:
+        iat, exp = claims.get("iat"), claims.get("exp")
+        if not isinstance(iat, int) or not isinstance(exp, int):
+            return None
+        if exp - iat > max_ttl_minutes * 60 or iat > time.time() + 60:
+            return None
+    return claims

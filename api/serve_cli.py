@@ -26,6 +26,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     d.add_argument("--no-serve", action="store_true", help="prepare everything, do not serve")
     d.add_argument("--kcs-limit", type=int, default=None,
                    help="load only the first N rows of each KCS file (a quicker first look)")
+    d.add_argument("--world", type=int, default=5000, metavar="N",
+                   help="declarations in the simulated port world loaded beside the KCS files "
+                        "(persons, vehicles, vessels, containers, manifests, bills, inspections, "
+                        "cases, planted patterns; 0 = none; default 5000)")
+    d.add_argument("--world-seed", type=int, default=7)
     d.add_argument("--port", type=int, default=None)
     d.set_defaults(handler=demo)
 
@@ -43,15 +48,23 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def _uvicorn(app: Any, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    # uvicorn's access log prints query strings (phones, names searched for): off; the app
+    # logs each request itself, path only (api.main, logger "api.access")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False,
+                access_log=False)
 
 
 def serve(args: argparse.Namespace) -> dict[str, Any]:
-    from api.config import get_settings
+    from api.config import BindRefused, check_bind, get_settings
     from api.main import create_app
 
     s = get_settings()
     host, port = args.host or s.host, args.port or s.port
+    try:
+        check_bind(s, host)
+    except BindRefused as e:
+        print(f"[serve] {e}", file=sys.stderr)
+        return {"text": str(e), "exit_code": 2, "host": host}
     print(f"[serve] http://{host}:{port}/ui/  (API docs /docs)", file=sys.stderr)
     _uvicorn(create_app(settings=s), host, port)
     return {"text": "stopped", "host": host, "port": port}
@@ -61,17 +74,24 @@ def audit_verify(args: argparse.Namespace) -> dict[str, Any]:
     from api.audit import AuditLog
     from api.config import get_settings
 
-    path = get_settings().api_dir / "audit.sqlite"
+    s = get_settings()
+    path = s.api_dir / "audit.sqlite"
+    anchors = s.anchor_path()
     if not path.exists():
+        if anchors.exists():
+            return {"ok": False, "entries": 0, "path": str(path), "exit_code": 3,
+                    "text": f"AUDIT LOG TAMPERED: {path} is gone but {anchors} anchors it"}
         return {"ok": True, "entries": 0, "path": str(path), "text": f"no audit log at {path}"}
-    log_ = AuditLog(path)
+    log_ = AuditLog(path, s.audit_key_bytes(), anchors)
     try:
         res = log_.verify()
     finally:
         log_.close()
-    res["path"] = str(path)
+    res["path"], res["anchor_file"] = str(path), str(anchors)
     if res["ok"]:
-        res["text"] = f"audit log OK: {res['entries']} entries, head {res['head']}"
+        res["text"] = (f"audit log OK: {res['entries']} entries, head {res['head']}, "
+                       f"{res.get('anchors', 0)} anchors (latest at entry "
+                       f"{res.get('anchored_seq', 0)}) in {anchors}")
     else:
         res["text"] = f"AUDIT LOG TAMPERED: {res['reason']}"
         res["exit_code"] = 3
@@ -82,7 +102,8 @@ def audit_export(args: argparse.Namespace) -> dict[str, Any]:
     from api.audit import AuditLog
     from api.config import get_settings
 
-    log_ = AuditLog(get_settings().api_dir / "audit.sqlite")
+    s = get_settings()
+    log_ = AuditLog(s.api_dir / "audit.sqlite", s.audit_key_bytes(), s.anchor_path())
     try:
         body = log_.export(args.format)
     finally:

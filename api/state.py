@@ -31,6 +31,8 @@ class AppState:
     work: WorkDB
     masker: Masker
     login_limiter: RateLimiter
+    login_ip_limiter: RateLimiter
+    lookup_limiter: RateLimiter
     qa_limiter: RateLimiter
     serving: ServingModel
     warnings: WarningService
@@ -42,11 +44,16 @@ class AppState:
         d = settings.api_dir
         d.mkdir(parents=True, exist_ok=True)
         self.users = UserStore(d / "users.sqlite")
-        self.audit = AuditLog(d / "audit.sqlite")
+        self.audit = AuditLog(d / "audit.sqlite", settings.audit_key_bytes(),
+                              settings.anchor_path())
         self.work = WorkDB(d / "work.sqlite")
         self.masker = Masker(settings.secret_key.get_secret_value(),
                              remember=self.work.remember_token, lookup=self.work.lookup_token)
         self.login_limiter = RateLimiter(settings.login_per_minute)
+        self.login_ip_limiter = RateLimiter(settings.login_per_ip_per_minute)
+        self.lookup_limiter = RateLimiter(settings.pii_lookup_per_minute)  # exact PII look-ups
+        self.streams: dict[str, int] = {}  # open SSE streams per user
+        self.streams_lock = threading.Lock()
         self.qa_limiter = RateLimiter(settings.qa_per_minute)
         self.serving = ServingModel(data_dir=settings.data_dir)
         self.warnings = warnings or WarningService(
@@ -110,5 +117,9 @@ class AppState:
         self.release_store()
         self.warnings.close()
         self.users.close()
+        try:
+            self.audit.anchor()
+        except OSError:
+            log.exception("anchoring the audit head")
         self.audit.close()
         self.work.close()

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
 
 from api import authz
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 class LoginBody(BaseModel):
-    username: str = Field(max_length=64, examples=["analyst"])
+    username: str = Field(min_length=1, max_length=64, examples=["analyst"])
     password: str = Field(max_length=256, examples=["••••••••"])
 
 
@@ -32,9 +31,12 @@ class TokenOut(BaseModel):
 
 def _login(request: Request, state: Any, audit: Any, username: str, password: str) -> User:
     ip = client_ip(request)
-    wait = state.login_limiter.hit(f"{ip}|{username.lower()}")
+    # per address whatever the name (new names do not buy new attempts), then per address+name
+    wait = state.login_ip_limiter.hit(ip) or state.login_limiter.hit(f"{ip}|{username.lower()}")
     if wait:
-        audit("auth.login_rate_limited", "user", username, outcome="denied")
+        if state.login_ip_limiter.first_refusal(ip):  # one entry per address and window
+            audit("auth.login_rate_limited", "user", username[:64], outcome="denied",
+                  detail={"note": "further refusals in this minute are not logged"})
         raise RateLimited(f"too many sign-in attempts; retry in {int(wait) + 1} s",
                           headers={"Retry-After": str(int(wait) + 1)})
     user = state.users.authenticate(username, password)
@@ -53,8 +55,11 @@ def _me(user: User) -> dict[str, Any]:
 
 @router.post("/token", response_model=TokenOut, summary="OAuth2 password flow: get a bearer token")
 def token(request: Request, state: StateDep, audit: AuditDep,
-          form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
-    user = _login(request, state, audit, form.username, form.password)
+          username: Annotated[str, Form(min_length=1, max_length=64)],
+          password: Annotated[str, Form(max_length=256)],
+          grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+          scope: Annotated[str, Form(max_length=200)] = "") -> TokenOut:
+    user = _login(request, state, audit, username, password)
     tok, exp = issue_token(secret=state.settings.secret_key.get_secret_value(),
                            username=user.username, role=user.role,
                            token_version=user.token_version,

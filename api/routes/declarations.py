@@ -19,9 +19,13 @@ Reader = Annotated[User, Depends(require_any("declarations:read_all", "declarati
                                              "declarations:read_listed"))]
 # the enterprises party to a declaration: the declarant and its agent (a trader's row rule)
 PARTY_RELS = ["DECLARED", "AGENT_FOR"]
-# what a trader sees of its own declaration: no fraud labels, no risk scores
+# what a trader sees of its own declaration: no fraud labels, no risk scores, no targeting
 TRADER_FIELDS = ("date", "status", "office", "hs_code", "import_type", "transport_mode",
-                 "net_mass", "value", "currency", "inspected")
+                 "net_mass", "value", "currency")
+# the statuses customs releases to the declarant (never whether it was selected)
+TRADER_STATUSES = ("declared", "accepted", "released")
+# ground-truth fraud labels: never shown to inspectors (they record results, not read labels)
+LABEL_FIELDS = ("fraud", "fraud_type", "fraud_label", "label", "critical_fraud", "revenue")
 
 
 def declaration_parties(store: GraphStore, key: str) -> set[str]:
@@ -48,11 +52,24 @@ def status_of(state: AppState, props: dict[str, Any], key: str) -> str:
     return props.get("status") or "accepted"
 
 
+def trader_status(state: AppState, props: dict[str, Any], key: str) -> dict[str, Any]:
+    """What the declarant may know: declared / accepted / released, and an inspection's
+    result once recorded — never that the declaration is on a targeting list."""
+    insp, _ = state.work.list_inspections(key=key, limit=1, offset=0)
+    if insp:
+        return {"status": "inspected", "inspection_result": insp[0].get("result")}
+    st = props.get("status")
+    return {"status": st if st in TRADER_STATUSES else "accepted"}
+
+
 def _view(state: AppState, user: User, node: Node) -> dict[str, Any]:
     props = dict(node.props)
-    st = status_of(state, props, node.key)
     if user.role == "trader":
         props = {k: v for k, v in props.items() if k in TRADER_FIELDS}
+        return {"key": node.key, **trader_status(state, node.props, node.key), "props": props}
+    st = status_of(state, props, node.key)
+    if not authz.allowed(user.role, "declarations:read_all"):  # inspectors
+        props = {k: v for k, v in props.items() if k not in LABEL_FIELDS}
     return {"key": node.key, "status": st, "props": props}
 
 
@@ -65,11 +82,22 @@ def check_access(state: AppState, store: GraphStore, user: User, key: str) -> No
         raise Forbidden(f"declaration {key!r} is not one of your enterprise's",
                         code="auth.not_your_declaration")
     if authz.allowed(user.role, "declarations:read_listed"):
-        if state.work.is_listed("Declaration", key):
+        if state.work.is_listed("Declaration", key) and in_port(store, user, key):
             return
-        raise Forbidden(f"declaration {key!r} is not on a targeting list",
+        raise Forbidden(f"declaration {key!r} is not on a targeting list of your port",
                         code="auth.not_on_targeting_list")
     raise Forbidden("not allowed")
+
+
+def declaration_port(store: GraphStore, key: str) -> str | None:
+    node = store.get("Declaration", key)
+    return str(node.props.get("office")) if node and node.props.get("office") is not None \
+        else None
+
+
+def in_port(store: GraphStore, user: User, key: str) -> bool:
+    """An inspector works at one port (``User.port``): only declarations lodged there."""
+    return bool(user.port) and declaration_port(store, key) == str(user.port)
 
 
 @router.get("", summary="My enterprise's declarations (trader) — or all, paged (analyst)")
@@ -94,16 +122,13 @@ def list_(user: Reader, state: StateDep, store: StoreDep, page: PageDep, audit: 
 @router.get("/{key}", summary="One declaration and its status")
 def get(key: str, user: Reader, state: StateDep, store: StoreDep,
         audit: AuditDep) -> dict[str, Any]:
+    # row check first: a trader or inspector gets the same 403 whether or not the key exists
+    check_access(state, store, user, key)
     node = store.get("Declaration", key)
     if node is None:
-        # same answer as a refusal would give a trader, so keys cannot be probed
-        if user.role == "trader":
-            raise Forbidden(f"declaration {key!r} is not one of your enterprise's",
-                            code="auth.not_your_declaration")
         raise NotFoundError(f"no declaration {key!r}", code="graph.not_found")
-    check_access(state, store, user, key)
     out = _view(state, user, node)
-    if user.role != "trader":
+    if authz.allowed(user.role, "declarations:read_all"):
         out["parties"] = sorted(declaration_parties(store, key))
         out["inspections"] = state.work.list_inspections(key=key, limit=20, offset=0)[0]
     audit("declaration.read", "Declaration", key)

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import AuditDep, StateDep, StoreDep, require
-from api.errors import NotFoundError
+from api import authz
+from api.deps import AuditDep, StateDep, StoreDep, client_ip, require
+from api.errors import NotFoundError, RateLimited
 from api.routes.risk import risk_of
 from api.users import User
 from graph import ontology
@@ -23,6 +24,44 @@ AUDITED_READS = {"Person": "person.read", "Enterprise": "enterprise.read"}
 
 def view(state: Any, user: User) -> tuple[Any, bool]:
     return state.masker, user.has_grant("pii")
+
+
+def real_key(state: Any, user: User, label: str, key: str) -> str:
+    """The stored key for a request's ``key`` (a masked token resolved); a raw personal key
+    from a user without ``pii`` is answered like an unknown one."""
+    real = state.masker.resolve_for(label, key, user.has_grant("pii"))
+    if real is None:
+        raise NotFoundError(f"no {label} with key {key!r} (look personal keys up by the "
+                            "masked token a search returned)", code="graph.not_found")
+    return real
+
+
+def _exact(node: Any, q: str) -> bool:
+    p = node.props or {}
+    names = [node.key, p.get("name"), p.get("name_norm"), *(p.get("aliases") or [])]
+    return any(isinstance(v, str) and v.strip().lower() == q.strip().lower() for v in names)
+
+
+def search_nodes(state: Any, user: User, store: Any, q: str, labels: list[str] | None,
+                 limit: int, ip: str) -> list[Any]:
+    """Substring search; without ``pii`` a Person's name and a Phone's or Email's key match
+    only EXACTLY (rate-limited per user), so masked values cannot be recovered by narrowing
+    substrings."""
+    if user.has_grant("pii"):
+        return store.search(q, labels=labels or None, limit=limit)
+    wanted = [ontology.check_label(l).label for l in labels] if labels else sorted(
+        ontology.LABELS)
+    free = [l for l in wanted if l not in authz.EXACT_ONLY_LABELS]
+    exact = [l for l in wanted if l in authz.EXACT_ONLY_LABELS]
+    out = store.search(q, labels=free, limit=limit) if free else []
+    if exact:
+        wait = state.lookup_limiter.hit(f"{user.username}|{ip}")
+        if wait:
+            raise RateLimited(f"too many exact look-ups of personal data; retry in "
+                              f"{int(wait) + 1} s", headers={"Retry-After": str(int(wait) + 1)})
+        hits = [n for n in store.search(q, labels=exact, limit=200) if _exact(n, q)]
+        out = (hits + out)[:limit]
+    return out
 
 
 def touched(nodes: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -62,7 +101,8 @@ def search(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep,
            labels: Annotated[list[str] | None, Query()] = None,
            limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
     masker, unmasked = view(state, user)
-    nodes = [n.to_json() for n in store.search(q, labels=labels or None, limit=limit)]
+    found = search_nodes(state, user, store, q, labels, limit, client_ip(audit.request))
+    nodes = [n.to_json() for n in found]
     audit("graph.search", "query", q[:100],
           detail={"labels": labels, "results": len(nodes), **touched(nodes)})
     return {"items": [masker.node(n, unmasked) for n in nodes], "total": len(nodes)}
@@ -73,7 +113,7 @@ def node(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep, label
          key: Key) -> dict[str, Any]:
     ontology.check_label(label)
     masker, unmasked = view(state, user)
-    real = masker.resolve(label, key)
+    real = real_key(state, user, label, key)
     n = store.get(label, real)
     if n is None:
         raise NotFoundError(f"no {label} with key {key!r}", code="graph.not_found")
@@ -90,17 +130,24 @@ def neighbours(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep,
                rel_types: Annotated[list[str] | None, Query()] = None,
                risk_levels: Annotated[list[str] | None, Query(
                    description="only nodes at these risk levels (高/中/低)")] = None,
+               since: Annotated[str | None, Query(
+                   max_length=40, description="only links whose time (at, else last_seen) "
+                   "is at or after this ISO date-time")] = None,
+               until: Annotated[str | None, Query(max_length=40)] = None,
+               fanout: Annotated[int | None, Query(
+                   ge=1, le=200, description="neighbours shown per node per hop")] = None,
                limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict[str, Any]:
     masker, unmasked = view(state, user)
-    real = masker.resolve(label, key)
+    real = real_key(state, user, label, key)
     if store.get(label, real) is None:
         raise NotFoundError(f"no {label} with key {key!r}", code="graph.not_found")
     sub = store.neighbourhood(label, real, hops=hops, labels=labels or None,
-                              rel_types=rel_types or None, limit=limit).to_json()
+                              rel_types=rel_types or None, since=since, until=until,
+                              fanout=fanout, limit=limit).to_json()
     sub = _risk_filter(sub, risk_levels, (label, real))
     audit("graph.expand", label, real,
-          detail={"hops": hops, "labels": labels, "rel_types": rel_types,
-                  "nodes": len(sub["nodes"]), **touched(sub["nodes"])})
+          detail={"hops": hops, "labels": labels, "rel_types": rel_types, "since": since,
+                  "until": until, "nodes": len(sub["nodes"]), **touched(sub["nodes"])})
     return masker.subgraph(sub, unmasked)
 
 
@@ -110,8 +157,8 @@ def paths(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep,
           max_hops: Annotated[int, Query(ge=1, le=10)] = 6,
           limit: Annotated[int, Query(ge=1, le=20)] = 5) -> dict[str, Any]:
     masker, unmasked = view(state, user)
-    a = (from_label, masker.resolve(from_label, from_key))
-    b = (to_label, masker.resolve(to_label, to_key))
+    a = (from_label, real_key(state, user, from_label, from_key))
+    b = (to_label, real_key(state, user, to_label, to_key))
     found = [p.to_json() for p in store.shortest_paths(a, b, max_hops=max_hops, limit=limit)]
     nodes = [n for p in found for n in p["nodes"]]
     audit("graph.path", from_label, a[1],
@@ -124,7 +171,7 @@ def shared_links(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDe
                  label: Label, key: Key,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     masker, unmasked = view(state, user)
-    real = masker.resolve(label, key)
+    real = real_key(state, user, label, key)
     links = store.shared_attribute_links(label, real, limit=limit)
     items = [{"a": masker.node(l.a.to_json(), unmasked), "b": masker.node(l.b.to_json(), unmasked),
               "via": masker.node(l.via.to_json(), unmasked), "a_rel": l.a_rel, "b_rel": l.b_rel}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import StateDep
+from api import authz
+from api.deps import StateDep, current_user
+from api.errors import ApiError
 from api.encoding import jsonable
 from api.routes.models import promoted_model
 from api.state import AppState
@@ -17,6 +19,16 @@ router = APIRouter(tags=["health"])
 
 def _failed(e: Exception) -> dict[str, Any]:
     return {"ok": False, "detail": f"{type(e).__name__}: {e}"[:300]}
+
+
+def _is_admin(request: Request, state: AppState) -> bool:
+    auth = request.headers.get("authorization", "")
+    token = auth[7:] if auth.lower().startswith("bearer ") else None
+    try:
+        user = current_user(request, state, token)
+    except ApiError:
+        return False
+    return authz.allowed(user.role, "models:read")
 
 
 # readiness reports what is wrong with a component; it never raises
@@ -41,7 +53,7 @@ def knowledge_ready(state: AppState) -> dict[str, Any]:
     try:
         kb = state.knowledge()
         return {"ok": True, "documents": len(kb.docs), "articles": len(kb.articles),
-                "dense": bool(kb.dense_ready())}
+                "dense": bool(kb.dense_ready()), "dense_coverage": kb.dense_coverage()}
     except Exception as e:  # noqa: BLE001
         return _failed(e)
 
@@ -59,9 +71,13 @@ def health() -> dict[str, str]:
                                      "graph": {"ok": True}, "model": {"ok": False,
                                                                       "detail": "no promoted model"},
                                      "knowledge": {"ok": True}}}}}}})
-def ready(state: StateDep) -> Any:
+def ready(request: Request, state: StateDep) -> Any:
+    """Anonymous callers learn only which components are ready; engine versions, internal
+    URIs and error details need a signed-in analyst or admin (``models:read``)."""
     comps = {"graph": graph_ready(state), "model": model_ready(state),
              "knowledge": knowledge_ready(state)}
     ok = all(c["ok"] for c in comps.values())
+    if not _is_admin(request, state):
+        comps = {k: {"ok": c["ok"]} for k, c in comps.items()}
     body = {"status": "ready" if ok else "not_ready", "components": comps}
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -108,7 +108,9 @@ def loads(_: Reader, state: StateDep, page: PageDep) -> dict[str, Any]:
 
 
 @router.get("/quarantine", summary="Quarantined rows with the reason each was refused")
-def quarantine(user: Reader, state: StateDep, page: PageDep,
-               source: str | None = None) -> dict[str, Any]:
+def quarantine(user: Reader, state: StateDep, page: PageDep, audit: AuditDep,
+               source: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     out = quarantined(state, source, page.limit, page.offset, unmasked=user.has_grant("pii"))
+    audit("quarantine.read", "quarantine", source or "",
+          detail={"returned": len(out["items"]), "unmasked": user.has_grant("pii")})
     return page.page(out["items"], out["total"])

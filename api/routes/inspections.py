@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import AuditDep, PageDep, StateDep, StoreDep, require
@@ -26,7 +26,7 @@ class InspectionIn(BaseModel):
     key: str = Field(min_length=1, max_length=100, examples=["97061800"])
     result: Literal["hit", "no_hit"] = Field(examples=["hit"])
     findings: str = Field(default="", max_length=4000, examples=["undervalued by ~40%"])
-    list_id: str | None = None
+    list_id: str | None = Field(default=None, max_length=64)
 
 
 def record_inspection(store: GraphStore, *, label: str, key: str, result: str, findings: str,
@@ -68,6 +68,9 @@ def record(body: InspectionIn, user: Recorder, state: StateDep, store: StoreDep,
 
 
 @router.get("", summary="Recorded inspections, newest first")
-def list_(_: Reader, state: StateDep, page: PageDep, key: str | None = None) -> dict[str, Any]:
+def list_(user: Reader, state: StateDep, page: PageDep, audit: AuditDep,
+          key: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     items, total = state.work.list_inspections(key=key, limit=page.limit, offset=page.offset)
+    audit("inspection.list", "Declaration" if key else "inspections", key or "",
+          detail={"returned": len(items), "offset": page.offset})
     return page.page(items, total)

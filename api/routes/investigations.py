@@ -8,27 +8,50 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from fastapi import Path as FPath
+from pydantic import BaseModel, Field, field_validator
 
 from api.deps import AuditDep, PageDep, StateDep, StoreDep, require
 from api.errors import Forbidden, NotFoundError
 from api.users import User
+from graph import ontology
 
 router = APIRouter(prefix="/investigations", tags=["investigations"])
 Analyst = Annotated[User, Depends(require("graph:read", "investigations:write"))]
 
 
 class NodeRef(BaseModel):
-    label: str
-    key: str
-    x: float | None = None
-    y: float | None = None
+    label: str = Field(max_length=40)
+    key: str = Field(min_length=1, max_length=500)
+    x: float | None = Field(default=None, allow_inf_nan=False)
+    y: float | None = Field(default=None, allow_inf_nan=False)
+
+    @field_validator("label")
+    @classmethod
+    def _known_label(cls, v: str) -> str:
+        if v not in ontology.LABELS:
+            raise ValueError(f"label {v!r} is not in the ontology")
+        return v
 
 
 class RelRef(BaseModel):
-    type: str
-    start: list[str] = Field(min_length=2, max_length=2)
-    end: list[str] = Field(min_length=2, max_length=2)
+    type: str = Field(max_length=40)
+    start: list[Annotated[str, Field(max_length=500)]] = Field(min_length=2, max_length=2)
+    end: list[Annotated[str, Field(max_length=500)]] = Field(min_length=2, max_length=2)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, v: str) -> str:
+        if v not in ontology.REL_TYPES:
+            raise ValueError(f"relationship type {v!r} is not in the ontology")
+        return v
+
+    @field_validator("start", "end")
+    @classmethod
+    def _known_end(cls, v: list[str]) -> list[str]:
+        if v and v[0] not in ontology.LABELS:
+            raise ValueError(f"label {v[0]!r} is not in the ontology")
+        return v
 
 
 class InvestigationIn(BaseModel):
@@ -36,7 +59,8 @@ class InvestigationIn(BaseModel):
     nodes: list[NodeRef] = Field(max_length=2000)
     relationships: list[RelRef] = Field(default_factory=list, max_length=5000)
     notes: str = Field(default="", max_length=10000)
-    shared_with: list[str] = Field(default_factory=list, examples=[["analyst2"]])
+    shared_with: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=50, examples=[["analyst2"]])
 
 
 def _store_refs(state: Any, body: InvestigationIn) -> dict[str, Any]:
@@ -58,8 +82,9 @@ def _check_access(inv: dict[str, Any] | None, user: User, inv_id: str, write: bo
 
 
 @router.get("", summary="Investigations I own or that are shared with me")
-def list_(user: Analyst, state: StateDep, page: PageDep) -> dict[str, Any]:
+def list_(user: Analyst, state: StateDep, page: PageDep, audit: AuditDep) -> dict[str, Any]:
     items, total = state.work.list_investigations(user.username, page.limit, page.offset)
+    audit("investigation.list", "investigation", "", detail={"returned": len(items)})
     return page.page(items, total)
 
 
@@ -74,8 +99,11 @@ def create(body: InvestigationIn, user: Analyst, state: StateDep,
     return {"id": inv["id"], "title": inv["title"], "shared_with": inv["shared_with"]}
 
 
+InvId = Annotated[str, FPath(max_length=64)]
+
+
 @router.put("/{inv_id}", summary="Update (owner only)")
-def update(inv_id: str, body: InvestigationIn, user: Analyst, state: StateDep,
+def update(inv_id: InvId, body: InvestigationIn, user: Analyst, state: StateDep,
            audit: AuditDep) -> dict[str, Any]:
     _check_access(state.work.get_investigation(inv_id), user, inv_id, write=True)
     inv = state.work.save_investigation(owner=user.username, title=body.title,
@@ -87,7 +115,7 @@ def update(inv_id: str, body: InvestigationIn, user: Analyst, state: StateDep,
 
 
 @router.get("/{inv_id}", summary="Reopen: nodes re-read and masked for the viewer")
-def open_(inv_id: str, user: Analyst, state: StateDep, store: StoreDep,
+def open_(inv_id: InvId, user: Analyst, state: StateDep, store: StoreDep,
           audit: AuditDep) -> dict[str, Any]:
     inv = _check_access(state.work.get_investigation(inv_id), user, inv_id, write=False)
     unmasked = user.has_grant("pii")

@@ -64,13 +64,18 @@ def risk_of(state: AppState, store: GraphStore, label: str, key: str, node: Node
                 "model_version": "lgbm-20261128-1",
                 "explanation": [{"feature": "importer_fraud_rate", "contribution": 0.31}]}}}}})
 def entity(user: Reader, state: StateDep, store: StoreDep, audit: AuditDep,
-           label: Annotated[str, Query(examples=["Declaration"])],
-           key: Annotated[str, Query(min_length=1, examples=["97061800"])]) -> dict[str, Any]:
+           label: Annotated[str, Query(max_length=40, examples=["Declaration"])],
+           key: Annotated[str, Query(min_length=1, max_length=500,
+                                     examples=["97061800"])]) -> dict[str, Any]:
     ontology.check_label(label)
-    real = state.masker.resolve(label, key)
+    real = state.masker.resolve_for(label, key, user.has_grant("pii"))
+    if real is None:  # a raw personal key from a viewer without `pii`
+        raise NotFoundError(f"no {label} with key {key!r}", code="graph.not_found")
     n = store.get(label, real)
     if n is None:
         raise NotFoundError(f"no {label} with key {key!r}", code="graph.not_found")
     out = risk_of(state, store, label, real, node=n, unmasked=user.has_grant("pii"))
-    audit("risk.read", label, real)
+    # a person's (or enterprise's) risk is a read of that person, audited as such
+    audit({"Person": "person.read", "Enterprise": "enterprise.read"}.get(label, "risk.read"),
+          label, real, detail={"via": "risk.entity"})
     return {"label": label, "key": key, **out}

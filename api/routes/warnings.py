@@ -12,11 +12,12 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as FPath
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from api.deps import AuditDep, PageDep, StateDep, StoreDep, require
-from api.errors import Conflict, NotFoundError
+from api.deps import AuditDep, PageDep, StateDep, StoreDep, require, session_still_valid
+from api.errors import Conflict, NotFoundError, RateLimited
 from api.users import User
 from risk.warnings.exceptions import IllegalTransition, WarningNotFound
 from risk.warnings.service import WarningService
@@ -27,6 +28,8 @@ handle_dep = require("warnings:handle")
 Reader = Annotated[User, Depends(read_dep)]
 Handler = Annotated[User, Depends(handle_dep)]
 Level = Literal["红", "橙", "黄", "蓝"]
+Filter = Annotated[str | None, Query(max_length=200)]
+WarningId = Annotated[int, FPath(ge=1, le=2**53)]
 
 
 def warning_service(state: StateDep) -> WarningService:
@@ -43,9 +46,9 @@ class WarningCreate(BaseModel):
     level: Level
     message_zh: str = Field(min_length=1, max_length=2000)
     message_en: str = Field(min_length=1, max_length=2000)
-    subject_label: str = Field(examples=["Vehicle"])
-    subject_key: str = Field(min_length=1, examples=["粤B12345"])
-    port: str | None = None
+    subject_label: str = Field(max_length=40, examples=["Vehicle"])
+    subject_key: str = Field(min_length=1, max_length=200, examples=["粤B12345"])
+    port: str | None = Field(default=None, max_length=50)
     location: str | None = Field(default=None, max_length=500)
 
 
@@ -69,13 +72,16 @@ class RunIn(BaseModel):
 
 
 @router.get("", summary="The warning queue, newest first")
-def list_warnings(user: Reader, service: ServiceDep, page: PageDep,
-                  status: Annotated[str | None, Query(examples=["open,acknowledged"])] = None,
-                  port: str | None = None,
-                  level: Annotated[str | None, Query(examples=["红,橙"])] = None,
-                  rule: str | None = None) -> dict[str, Any]:
+def list_warnings(user: Reader, service: ServiceDep, page: PageDep, audit: AuditDep,
+                  status: Annotated[str | None, Query(max_length=200,
+                                                      examples=["open,acknowledged"])] = None,
+                  port: Filter = None,
+                  level: Annotated[str | None, Query(max_length=200, examples=["红,橙"])] = None,
+                  rule: Filter = None) -> dict[str, Any]:
     f = {"status": status, "port": port, "level": level, "rule": rule}
     items = service.lifecycle.list(limit=page.limit, offset=page.offset, **f)
+    audit("warnings.list", "warnings", "", {**{k: v for k, v in f.items() if v},
+                                            "returned": len(items), "offset": page.offset})
     return page.page(items, service.lifecycle.count(**f))
 
 
@@ -122,11 +128,18 @@ def events(body: EventsIn, user: Handler, service: ServiceDep, store: StoreDep,
 @router.get("/stream", summary="New warnings as Server-Sent Events",
             response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def stream(request: Request, user: Reader, service: ServiceDep,
-                 port: str | None = None, level: str | None = None, rule: str | None = None,
-                 min_level: Level | None = None) -> StreamingResponse:
+async def stream(request: Request, user: Reader, service: ServiceDep, audit: AuditDep,
+                 port: Filter = None, level: Filter = None,
+                 rule: Filter = None, min_level: Level | None = None) -> StreamingResponse:
     """Each new warning matching the filters (comma-separated lists) as ``event: warning``
-    with the event as JSON ``data``; a ``: ping`` comment keeps the connection alive."""
+    with the event as JSON ``data``; a ``: ping`` comment keeps the connection alive. The
+    session is re-checked at every keep-alive and event (sign-out, a disabled user or an
+    expired token ends the stream); at most ``PS_API_SSE_PER_USER`` streams per user."""
+    claims = dict(getattr(request.state, "claims", {}) or {})
+    state = getattr(request.app.state, "ps", None)  # None: the warnings package's own test app
+    if state is not None:
+        _open_stream(state, user)
+    audit("warnings.stream", "warnings", "", {"port": port, "level": level, "rule": rule})
     sub = service.broker.subscribe(port=port, level=level, rule=rule, min_level=min_level,
                                    loop=asyncio.get_running_loop())
     keepalive = float(service.settings.sse_keepalive_s)
@@ -136,6 +149,9 @@ async def stream(request: Request, user: Reader, service: ServiceDep,
             yield ": connected\n\n"
             while not sub.closed:
                 ev = await sub.aget(timeout=keepalive)
+                if state is not None and not session_still_valid(state, claims):
+                    yield "event: end\ndata: {\"reason\": \"session ended\"}\n\n"
+                    break
                 if ev is None:
                     if await request.is_disconnected():
                         break
@@ -145,27 +161,42 @@ async def stream(request: Request, user: Reader, service: ServiceDep,
                 yield f"id: {ev['id']}\nevent: warning\ndata: {data}\n\n"
         finally:
             sub.close()
+            if state is not None:
+                with state.streams_lock:
+                    state.streams[user.username] = max(0, state.streams.get(user.username, 1) - 1)
 
     return StreamingResponse(gen(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
+def _open_stream(state: Any, user: User) -> None:
+    with state.streams_lock:
+        if state.streams.get(user.username, 0) >= state.settings.sse_per_user:
+            raise RateLimited(f"at most {state.settings.sse_per_user} open warning streams "
+                              "per user; close one first", headers={"Retry-After": "15"})
+        state.streams[user.username] = state.streams.get(user.username, 0) + 1
+
+
 @router.get("/feedback/labels", summary="Closed warnings with an outcome, as model labels")
-def labels(user: Reader, service: ServiceDep, since: str | None = None) -> dict[str, Any]:
+def labels(user: Reader, service: ServiceDep,
+           since: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
     return {"items": service.feedback_labels(since)}
 
 
 @router.get("/{warning_id}", summary="One warning with its evidence and every transition")
-def get_warning(warning_id: int, user: Reader, service: ServiceDep) -> dict[str, Any]:
+def get_warning(warning_id: WarningId, user: Reader, service: ServiceDep,
+                audit: AuditDep) -> dict[str, Any]:
     try:
-        return service.lifecycle.get(warning_id)
+        out = service.lifecycle.get(warning_id)
+        audit("warnings.read", "warning", str(warning_id))
+        return out
     except WarningNotFound as e:
         raise NotFoundError(str(e), code="warnings.not_found") from e
 
 
 @router.post("/{warning_id}/transition",
              summary="open → acknowledged → in_progress → closed (outcome + feedback)")
-def transition(warning_id: int, body: TransitionIn, user: Handler, service: ServiceDep,
+def transition(warning_id: WarningId, body: TransitionIn, user: Handler, service: ServiceDep,
                audit: AuditDep) -> dict[str, Any]:
     try:
         ev = service.lifecycle.transition(

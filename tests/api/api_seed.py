@@ -60,7 +60,8 @@ PASSWORD = "test-pass-123"
 USERS = {  # username: (role, extra)
     "analyst": ("analyst", {}),
     "analyst_pii": ("analyst", {"grants": ["pii"]}),
-    "inspector": ("inspector", {}),
+    "inspector": ("inspector", {"port": "30"}),
+    "inspector_9": ("inspector", {"port": "99"}),
     "duty": ("duty_officer", {}),
     "trader_a": ("trader", {"enterprise_key": "ENT-A"}),
     "trader_b": ("trader", {"enterprise_key": "ENT-B"}),
@@ -71,9 +72,14 @@ def make_app(data_dir, store, **overrides):
     from api.config import ApiSettings
     from api.main import create_app
 
+    from pathlib import Path
+
+    keys = Path(str(data_dir).rstrip("/") + "-keys")  # outside the data dir, as in production
     kw = {"env": "test", "data_dir": data_dir, "secret_key": "t" * 40,
           "admin_password": PASSWORD, "login_per_minute": 1000, "qa_per_minute": 1000,
-          **overrides}
+          "login_per_ip_per_minute": 1000, "pii_lookup_per_minute": 1000,
+          "audit_key": "k" * 40,
+          "audit_anchor_file": keys / "audit.anchor", **overrides}
     settings = ApiSettings(**kw)
     app = create_app(settings=settings, store=store)
     for name, (role, extra) in USERS.items():

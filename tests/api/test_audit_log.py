@@ -10,10 +10,11 @@ import pytest
 from api.audit import AuditLog
 
 pytestmark = pytest.mark.unit
+KEY = b"k" * 40
 
 
 def _filled(tmp_path, n=5):
-    log = AuditLog(tmp_path / "audit.sqlite")
+    log = AuditLog(tmp_path / "audit.sqlite", KEY)
     for i in range(n):
         log.append(actor="analyst", role="analyst", action="graph.expand",
                    target_type="Enterprise", target_id=f"E{i}", detail={"hops": 1})
@@ -48,14 +49,14 @@ def _tamper(path, sql):
 def test_altered_past_entry_is_detected(tmp_path):
     _filled(tmp_path).close()
     _tamper(tmp_path / "audit.sqlite", "UPDATE audit SET target_id = 'E-forged' WHERE seq = 3;")
-    res = AuditLog(tmp_path / "audit.sqlite").verify()
+    res = AuditLog(tmp_path / "audit.sqlite", KEY).verify()
     assert res["ok"] is False and res["bad_seq"] == 3 and "altered" in res["reason"]
 
 
 def test_removed_entry_is_detected(tmp_path):
     _filled(tmp_path).close()
     _tamper(tmp_path / "audit.sqlite", "DELETE FROM audit WHERE seq = 2;")
-    res = AuditLog(tmp_path / "audit.sqlite").verify()
+    res = AuditLog(tmp_path / "audit.sqlite", KEY).verify()
     assert res["ok"] is False and res["bad_seq"] == 3
 
 
@@ -64,6 +65,8 @@ def test_verify_command_exits_non_zero_on_tampering(tmp_path, monkeypatch, capsy
     from api.config import get_settings
 
     monkeypatch.setenv("PS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PS_API_AUDIT_KEY", KEY.decode())
+    monkeypatch.setenv("PS_API_AUDIT_ANCHOR_FILE", str(tmp_path / "anchors" / "a.jsonl"))
     get_settings.cache_clear()
     try:
         (tmp_path / "api").mkdir()

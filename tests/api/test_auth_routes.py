@@ -9,9 +9,12 @@ from api_seed import PASSWORD, make_app
 pytestmark = pytest.mark.integration
 
 
-def test_health_is_live_and_ready_names_what_is_missing(client):
+def test_health_is_live_and_ready_names_what_is_missing(client, auth):
     assert client.get("/health").json() == {"status": "ok"}
-    r = client.get("/ready")  # this app has a graph but no promoted model and no index
+    anon = client.get("/ready")  # anonymous: which components, no engine or error details
+    assert anon.status_code == 503 and anon.json()["components"] == {
+        "graph": {"ok": True}, "model": {"ok": False}, "knowledge": {"ok": False}}
+    r = client.get("/ready", headers=auth("admin"))  # a graph, no promoted model, no index
     assert r.status_code == 503
     body = r.json()
     assert body["status"] == "not_ready" and set(body["components"]) == {"graph", "model",

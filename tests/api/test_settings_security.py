@@ -16,14 +16,20 @@ def test_production_refuses_placeholder_secrets(tmp_path):
     with pytest.raises(ValueError, match="PS_API_SECRET_KEY"):
         ApiSettings(env="production", data_dir=tmp_path)
     with pytest.raises(ValueError, match="PS_API_ADMIN_PASSWORD"):
-        ApiSettings(env="production", data_dir=tmp_path, secret_key="k" * 40)
+        ApiSettings(env="production", data_dir=tmp_path, secret_key="k" * 40,
+                    audit_key="a" * 40)
+    with pytest.raises(ValueError, match="PS_API_AUDIT_KEY"):
+        ApiSettings(env="production", data_dir=tmp_path, secret_key="k" * 40,
+                    admin_password="a-real-password")
     ok = ApiSettings(env="production", data_dir=tmp_path, secret_key="k" * 40,
-                     admin_password="a-real-password")
+                     admin_password="a-real-password", audit_key="a" * 40)
     assert ok.secure_cookies is True
 
 
-def test_development_accepts_placeholders(tmp_path):
-    assert ApiSettings(env="development", data_dir=tmp_path).secure_cookies is False
+def test_development_generates_secrets_per_data_dir(tmp_path):
+    s = ApiSettings(env="development", data_dir=tmp_path)
+    assert s.secure_cookies is False
+    assert len(s.secret_key.get_secret_value()) >= 32
 
 
 def test_env_comes_from_ps_env(monkeypatch, tmp_path):
