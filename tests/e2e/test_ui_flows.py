@@ -34,7 +34,8 @@ def test_analyst_explores_the_graph(page, live):
     page.click("[data-testid=graph-search]")
     page.locator("[data-testid=search-result]", has_text="Acme").first.click()
     expect(page.locator("[data-testid=panel-title]")).to_contain_text("ENT-A")
-    expect(page.locator("[data-testid=panel-risk]")).to_contain_text("0.350")
+    score = live["store"].get("Enterprise", "ENT-A").props["risk_score"]  # the demo scored it
+    expect(page.locator("[data-testid=panel-risk]")).to_contain_text(f"{score:.3f}")
     page.select_option("[data-testid=hops]", "2")
     page.click("[data-testid=expand]")
     page.wait_for_function("() => window.__cy && window.__cy.nodes().length >= 8")

@@ -137,3 +137,79 @@ def test_inspector_gets_a_dated_list_with_progress_hit_rate_and_csv(small_page, 
     shot(page, f"12-targeting-{lang}")
     _no_horizontal_scroll(page)
     assert not page.js_errors, page.js_errors
+
+
+def _graph_hit_rate(store, work) -> str:
+    """hits / inspections of issued lists, read from the graph item by item (INSPECTED
+    neighbours dated on/after the list's day; the latest result per item)."""
+    hits = n = 0
+    rows, _ = work.list_targeting_lists(port=None, limit=1000, offset=0)
+    for r in rows:
+        for it in work.get_targeting_list(r["id"])["items"]:
+            sub = store.neighbourhood(it["label"], it["key"], hops=1, labels=["Inspection"],
+                                      rel_types=["INSPECTED"])
+            found = sorted((x.props.get("date"), x.props.get("result")) for x in sub.nodes
+                           if x.label == "Inspection"
+                           and x.props.get("date") >= r["created_at"][:10])
+            if found:
+                n += 1
+                hits += found[-1][1] == "hit"
+    return f"{100 * hits / n:.1f}%" if n else "–"
+
+
+@pytest.mark.parametrize("small_page", LANGS, indirect=True)
+def test_analyst_reads_the_cockpit(small_page, live):
+    page, lang = small_page, small_page.lang
+    ps = live["app"].state.ps
+    if not ps.work.list_targeting_lists(port=None, limit=1, offset=0)[1]:  # run alone: a list
+        items = [{"label": "Declaration", "key": k, "score": 0.5, "reasons": []}
+                 for k in ("D-1001", "D-3001")]
+        ps.work.save_targeting_list(issued_by="inspector", port="30", date="2020-01-02",
+                                          budget=2, model_version="v001", items=items, meta={})
+        from api.routes.inspections import record_inspection
+        for k, res in (("D-1001", "no_hit"), ("D-3001", "hit")):
+            record_inspection(live["store"], label="Declaration", key=k, result=res,
+                              findings="", inspector="inspector", inspection_id=f"e2e-{k}",
+                              at="2026-12-31T00:00:00+00:00")
+    login(page, live, "analyst")
+    page.click("[data-testid=nav-cockpit]")
+    expect(page.locator("[data-testid=page-cockpit]")).to_be_visible()
+    expect(page.locator("[data-testid=kpi-hit-rate]")).to_have_text(
+        _graph_hit_rate(live["store"], ps.work))
+    expect(page.locator("[data-testid=kpi-model]")).not_to_have_text("–")
+    assert page.locator("canvas").count() == 5
+    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 5")
+    expect(page.locator("[data-testid=top-entities] li").first).to_be_visible()
+    shot(page, f"13-cockpit-{lang}")
+    _no_horizontal_scroll(page)
+    # filter by port: the overview narrows
+    page.fill("[data-testid=ck-port]", "30")
+    page.click("[data-testid=ck-apply]")
+    expect(page.locator("[data-testid=kpi-declarations]")).not_to_have_text("0")
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("small_page", LANGS, indirect=True)
+def test_analyst_opens_an_enterprise_portrait_and_follows_a_link(small_page, live):
+    page, lang = small_page, small_page.lang
+    login(page, live, "analyst")
+    page.goto(live["url"] + "/ui/#/portrait?label=Enterprise&key=ENT-A")
+    expect(page.locator("[data-testid=portrait-title]")).to_contain_text("Acme")
+    score = live["store"].get("Enterprise", "ENT-A").props["risk_score"]  # as last scored
+    expect(page.locator("[data-testid=portrait-risk]")).to_have_text(f"{score:.3f}")
+    expect(page.locator("[data-testid=portrait-decls]")).to_have_text("2")
+    expect(page.locator("[data-testid=portrait-shared]")).to_contain_text("ENT-C")
+    persons = page.locator("[data-testid=portrait-linked] li", has_text="Person")
+    expect(persons.first.locator(".badge.masked")).to_be_visible()
+    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 1")
+    shot(page, f"14-portrait-enterprise-{lang}")
+    _no_horizontal_scroll(page)
+    page.locator("[data-testid=portrait-shared] a[data-testid=portrait-link]", has_text="ENT-C").first.click()
+    expect(page.locator("[data-testid=portrait-title]")).to_contain_text("Shell")
+    # a person's portrait: masked identity
+    page.goto(live["url"] + "/ui/#/portrait?label=Person&key=PHASH-0001")
+    expect(page.locator("[data-testid=portrait-masked]")).to_be_visible()
+    shot(page, f"15-portrait-person-{lang}")
+    from api_seed import SECRETS
+    assert not any(s in page.content() for s in SECRETS)
+    assert not page.js_errors, page.js_errors

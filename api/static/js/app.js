@@ -7,7 +7,16 @@ const PAGES = {
   graph: () => import("./pages/graph.js"), targeting: () => import("./pages/targeting.js"),
   warnings: () => import("./pages/warnings.js"), chat: () => import("./pages/chat.js"),
   admin: () => import("./pages/admin.js"), declarations: () => import("./pages/declarations.js"),
+  cockpit: () => import("./pages/cockpit.js"), portrait: () => import("./pages/portrait.js"),
 };
+// pages derived from the server's list: the cockpit for whoever reads graph, warnings or
+// targeting (first in the menu); portraits (not in the menu) for graph or warnings readers
+function pagesOf(user) {
+  const p = [...user.pages];
+  if (["graph", "warnings", "targeting"].some(x => p.includes(x)) && !p.includes("cockpit")) p.unshift("cockpit");
+  return p;
+}
+const routable = user => [...pagesOf(user), ...(["graph", "warnings"].some(x => user.pages.includes(x)) ? ["portrait"] : [])];
 export const session = { user: null };
 let current = null;
 
@@ -35,7 +44,7 @@ function loginView() {
 
 function renderNav() {
   const nav = document.getElementById("nav");
-  nav.replaceChildren(...session.user.pages.map(p =>
+  nav.replaceChildren(...pagesOf(session.user).map(p =>
     h("a", { href: "#/" + p, "data-page": p, testid: "nav-" + p, i18n: "nav_" + p })));
   document.getElementById("whoami").textContent = `${session.user.display_name || session.user.username} · ${session.user.role}`;
   document.getElementById("logout").hidden = false;
@@ -44,7 +53,7 @@ function renderNav() {
 async function route() {
   if (!session.user) return;
   const [name, qs] = (location.hash.replace(/^#\/?/, "") || "").split("?");
-  const page = session.user.pages.includes(name) ? name : session.user.pages[0];
+  const page = routable(session.user).includes(name) ? name : session.user.pages[0];
   if (page !== name) { location.hash = "#/" + page; return; }
   document.querySelectorAll("#nav a").forEach(a => a.classList.toggle("active", a.dataset.page === page));
   const root = h("section", { class: "page page-" + page, testid: "page-" + page });

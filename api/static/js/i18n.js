@@ -65,6 +65,21 @@ const DICT = {
   stage_done: ["完成", "done"], stage_queued: ["排队中", "queued"], hit_rate: ["查获率", "Hit rate"],
   inspected_n: ["已查验", "Inspected"], hits: ["查获", "Hits"], decl_on_date: ["当日申报", "declarations that day"],
   no_items_msg: ["该日期没有可布控的报关单", "No declarations to target on that date"],
+  // cockpit and portrait
+  nav_cockpit: ["驾驶舱", "Cockpit"], nav_portrait: ["画像", "Portrait"], date_from: ["起", "From"], date_to: ["止", "To"],
+  apply: ["应用", "Apply"], decl_per_day: ["每日申报量与布控占比", "Declarations per day and share targeted"],
+  share_targeted: ["布控占比", "Share targeted"], declarations: ["报关单", "Declarations"], targeted: ["布控", "Targeted"],
+  hit_rate_over_time: ["已下达清单查获率(按下达日)", "Hit rate of issued lists (by issue day)"],
+  warnings_by: ["预警等级与状态", "Warnings by level and status"], ageing: ["未办结预警账龄", "Age of warnings not closed"],
+  risk_dist: ["风险等级分布", "Risk distribution"], top_entities: ["高风险主体", "Top risky entities"],
+  serving_model: ["在用模型", "Serving model"], drift: ["评分漂移(PSI)", "Score drift (PSI)"],
+  drift_ok: ["稳定", "stable"], drift_warn: ["轻度漂移", "moderate shift"], drift_bad: ["显著漂移", "significant shift"],
+  lists_n: ["份清单", "lists"], identity: ["基本信息", "Identity"], credit: ["信用等级", "Credit level"],
+  risk_score: ["风险评分", "Risk score"], decl_by_month: ["按月申报量", "Declarations per month"],
+  shared_links: ["共用法人/地址/电话的主体", "Sharing a legal representative / address / phone"],
+  linked_entities: ["直接关联", "Directly linked"], open_w: ["未办结预警", "Open warnings"],
+  fraud_recorded: ["已认定违规", "recorded as fraud"], no_score: ["尚未评分", "not scored yet"],
+  latest_decls: ["最近报关单", "Latest declarations"],
   value: ["金额", "Value"], hs: ["商品编码", "HS code"], office: ["关区", "Office"], inspections: ["查验记录", "Inspections"],
 };
 let lang = localStorage.getItem("ps_lang") || "zh";

@@ -1,0 +1,99 @@
+"""Entity portrait (企业画像 / 人员 / 车辆): what is known about one enterprise, person or
+vehicle in one read — identity (masked without ``pii``), credit, risk score and its
+explanation (``risk.explain.explain_entity``), declarations per month, inspections and hit
+rate, warning cases, linked entities (shared legal representative / address / phone / e-mail)
+and open warnings. Each read is audited (``portrait.read``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from api.authz import scrub
+from api.deps import AuditDep, StateDep, StoreDep, require_any
+from api.errors import NotFoundError
+from api.outcomes import inspections
+from api.routes.cases import mask_case
+from api.users import User
+from graph import GraphStore
+from risk.warnings.cases import list_cases
+
+router = APIRouter(prefix="/portrait", tags=["risk"])
+Reader = Annotated[User, Depends(require_any("graph:read", "warnings:read"))]
+Label = Literal["Enterprise", "Person", "Vehicle"]
+LINKED = {"Enterprise": ["Person", "Enterprise", "Vehicle"],
+          "Person": ["Enterprise", "Vehicle", "Person"], "Vehicle": ["Person", "Enterprise"]}
+DECLARING = {"Enterprise": "Declaration", "Vehicle": "Declaration", "Person": "Declaration"}
+
+
+def _declarations(store: GraphStore, label: str, key: str) -> list[Any]:
+    sub = store.neighbourhood(label, key, hops=1, labels=["Declaration"], limit=2000)
+    return [n for n in sub.nodes if n.label == "Declaration"]
+
+
+def _shared(store: GraphStore, label: str, key: str) -> list[dict[str, Any]]:
+    if label not in ("Enterprise", "Person"):
+        return []
+    out = []
+    for link in store.shared_attribute_links(label, key, limit=200):
+        other = link.b if link.a.key == key else link.a
+        out.append({"node": other.to_json(), "via": link.via.to_json(),
+                    "rels": [link.a_rel, link.b_rel]})
+    return out
+
+
+@router.get("/{label}/{key}", summary="Everything known about one enterprise / person / vehicle")
+def portrait(label: Label, key: Annotated[str, Path(max_length=200)], user: Reader,
+             state: StateDep, store: StoreDep, audit: AuditDep,
+             lang: Annotated[Literal["zh", "en"], Query()] = "zh") -> dict[str, Any]:
+    masker, unmasked = state.masker, user.has_grant("pii")
+    real = masker.resolve(label, key)
+    node = store.get(label, real)
+    if node is None:
+        raise NotFoundError(f"no {label} {key!r}", code="graph.not_found")
+    audit("portrait.read", label, real, {"unmasked": unmasked})
+    from risk.explain import explain_entity
+
+    try:
+        explanation = explain_entity(store, label, real, lang)
+    except Exception as e:  # noqa: BLE001 - an unscored entity still has a portrait
+        explanation = {"reasons": [], "error": f"{type(e).__name__}: {e}"}
+    decls = _declarations(store, label, real)
+    dkeys = {d.key for d in decls}
+    months = Counter(str(d.props.get("date") or "")[:7] for d in decls if d.props.get("date"))
+    insp = [r for r in inspections(store) if r.get("target_key") in dkeys
+            or (r.get("target_label"), r.get("target_key")) == (label, real)]
+    hits = sum(1 for r in insp if r.get("result") == "hit")
+    fraud = sum(1 for d in decls if str(d.props.get("fraud")) in ("1", "True", "true"))
+    neigh = store.neighbourhood(label, real, hops=1, labels=LINKED[label], limit=300)
+    linked = [{"node": masker.node(n.to_json(), unmasked)} for n in neigh.nodes
+              if (n.label, n.key) != (label, real)]
+    shared = [{"node": masker.node(s["node"], unmasked), "via": masker.node(s["via"], unmasked),
+               "rels": s["rels"]} for s in _shared(store, label, real)]
+    lc = state.warnings.lifecycle
+    cases = [mask_case(state, c, unmasked) for c in list_cases(lc, include_closed=True)
+             if any((s["label"], str(s["key"])) == (label, real) for s in c["subjects"])]
+    open_w = lc.list(limit=50, subject_key=real, status="open,acknowledged,in_progress")
+    open_w = [w for w in open_w if w["subject"]["label"] == label]
+    out = {
+        "node": masker.node(node.to_json(), unmasked),
+        "risk": {k: node.props.get(k) for k in ("risk_score", "risk_level", "model_version",
+                                                "scored_at")},
+        "explanation": explanation,
+        "declarations": {"total": len(decls), "fraud_recorded": fraud,
+                         "by_month": [{"month": m, "n": n} for m, n in sorted(months.items())],
+                         "latest": [masker.node(d.to_json(), unmasked) for d in sorted(
+                             decls, key=lambda d: str(d.props.get("date") or ""),
+                             reverse=True)[:10]]},
+        "inspections": {"total": len(insp), "hits": hits,
+                        "hit_rate": round(hits / len(insp), 4) if insp else None,
+                        "items": sorted(insp, key=lambda r: r.get("date") or "",
+                                        reverse=True)[:20]},
+        "linked": linked[:100], "shared": shared[:100],
+        "cases": cases[:20],
+        "open_warnings": [{k: w[k] for k in ("id", "rule", "level", "status", "message_zh",
+                                             "message_en", "created_at")} for w in open_w],
+    }
+    return out if unmasked else scrub(out)
