@@ -1,5 +1,7 @@
-"""``portsentinel demo``: open the graph engine, load the KCS declarations, train and promote
-a model, score, build the regulation index, make the demo users, serve.
+"""``portsentinel demo``: open the graph engine, load the KCS declarations and a simulated port
+world (persons, vehicles, vessels, containers, documents, inspections, cases), train and
+promote the declaration model and the entity graph model, score both, build the regulation
+index, make the demo users, serve.
 
 Each step does its work or reuses what an earlier run left (data already loaded, a model
 promoted, an index built); a step that fails stops the demo with the step's name and the
@@ -25,8 +27,11 @@ from api.security import new_password
 from api.state import AppState
 from graph import GraphStore, open_store
 from ingest.readers.kcs import load_kcs
+from ingest.synthetic.load import generate_and_load
 from knowledge import IndexNotBuiltError, KnowledgeSettings, build_kb
-from risk.scoring import batch_score
+from risk.entity.scoring import load_entity_model, score_all
+from risk.exceptions import RegistryError
+from training.entity import train_entities_from_store
 from training.train import train_from_store
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
@@ -110,6 +115,31 @@ def load_declarations(state: AppState, store: GraphStore, data: DemoData,
     return out
 
 
+def load_world(state: AppState, store: GraphStore, declarations: int, seed: int
+               ) -> dict[str, Any]:
+    """The simulated port world beside the KCS files: the entities, documents and planted
+    patterns (shell clusters, shared representatives, watch-listed conveyances) that KCS lacks.
+    Its keys are its own (``SYN…``), so the two sources never merge by accident."""
+    if declarations <= 0:
+        say("  no simulated world (--world 0)")
+        return {"skipped": "--world 0"}
+    marker = state.settings.data_dir / "demo" / f"world-{seed}-{declarations}.json"
+    if marker.exists():
+        say(f"  simulated world (seed {seed}, {declarations} declarations) already loaded: reused")
+        return {"reused": True, **json.loads(marker.read_text())}
+    out = generate_and_load(declarations=declarations, seed=seed, store=store,
+                            settings=state.ingest_settings, progress=True)
+    summary = {k: out.get(k) for k in ("world", "read", "loaded", "quarantined", "nodes",
+                                       "relationships", "seconds") if k in out}
+    state.audit.append(actor="demo", role="system", action="ingest.synthetic",
+                       target_type="source", target_id=f"syn:seed-{seed}-n-{declarations}",
+                       detail=summary)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps(summary, ensure_ascii=False, default=str))
+    say(f"  simulated world loaded: {summary}")
+    return summary
+
+
 def train_model(state: AppState, store: GraphStore) -> dict[str, Any]:
     if promoted_model(state):
         say("  a promoted model exists: reused")
@@ -123,15 +153,35 @@ def train_model(state: AppState, store: GraphStore) -> dict[str, Any]:
     return out
 
 
+def train_entity_model(state: AppState, store: GraphStore) -> dict[str, Any]:
+    """The entity graph model (enterprises, persons, vehicles, vessels, containers), trained
+    from the graph with labels from inspections and cases, in its own registry."""
+    try:
+        _, info = load_entity_model(data_dir=state.settings.data_dir)
+    except RegistryError:
+        pass
+    else:
+        say(f"  a promoted entity model exists ({info.get('serving')}): reused")
+        return {"reused": True}
+    out = train_entities_from_store(store=store, promote=True, data_dir=state.settings.data_dir)
+    state.audit.append(actor="demo", role="system", action="model.promote",
+                       target_type="model", target_id=str(out.get("version")),
+                       detail={"registry": out.get("registry"), "metrics": out.get("metrics")})
+    say(f"  trained and promoted entity model {out.get('version')} in {out['seconds']['total']} s")
+    return out
+
+
 def score(state: AppState, store: GraphStore) -> dict[str, Any]:
-    model, info = state.serving.get()
+    """Declarations by the declaration model, entities by the entity model (``score_all``,
+    what ``portsentinel score`` runs); score changes go to the warning rules."""
+    _, info = state.serving.get()
     first = store.search("", labels=["Declaration"], limit=1)
     if first and first[0].props.get("model_version") == info.get("serving"):
-        say("  scores of the promoted model already written: reused")
+        say("  scores of the promoted models already written: reused")
         return {"reused": True}
-    out = batch_score(store=store, model=model, model_version=info.get("serving"),
-                      on_scored=state.warnings.on_scored)
-    say(f"  scored: {out}")
+    out = score_all(store=store, on_scored=state.warnings.on_scored,
+                    data_dir=state.settings.data_dir)
+    say(f"  scored: written {out.get('written')}, warnings {out.get('warnings')}")
     return out
 
 
@@ -142,14 +192,17 @@ def build_index(state: AppState, data: DemoData) -> dict[str, Any]:
         pass
     else:
         say(f"  knowledge index exists ({len(kb.articles)} articles): reused")
-        return {"reused": True}
+        kb.resume_dense(say)  # a build stopped mid-embedding continues in the background
+        return {"reused": True, "dense_coverage": kb.dense_coverage()}
     ks = KnowledgeSettings(data_dir=state.settings.data_dir)
     if not data.corpus_dir.is_dir():
         raise FileNotFoundError(f"no regulation corpus at {data.corpus_dir}")
     if not ks.dense:
         say("  dense index off (PS_KNOWLEDGE_DENSE=false): lexical retrieval only")
+    # port-related texts embedded now, the rest in a background thread (coverage in /ready)
     kb, report = build_kb(corpus_dir=data.corpus_dir, settings=ks,
-                          extra_files=[f for f in data.extra_files if f.exists()])
+                          extra_files=[f for f in data.extra_files if f.exists()],
+                          background=True)
     state.set_knowledge(kb)
     say(f"  knowledge index built: {report}")
     return report
@@ -218,8 +271,11 @@ def demo(args: argparse.Namespace, serve: Callable[[Any, str, int], None]) -> di
     app = create_app(settings=s, store=store)
     state: AppState = app.state.ps
     step("loading the KCS declarations", load_declarations, state, store, data, args.kcs_limit)
-    step("training and promoting a model", train_model, state, store)
-    step("scoring entities", score, state, store)
+    step("loading the simulated port world", load_world, state, store, args.world,
+         args.world_seed)
+    step("training and promoting the declaration model", train_model, state, store)
+    step("training and promoting the entity graph model", train_entity_model, state, store)
+    step("scoring declarations and entities", score, state, store)
     step("building the knowledge index", build_index, state, data)
     users = step("creating the demo users", make_users, state, store)
     port = args.port or s.port
