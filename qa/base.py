@@ -36,6 +36,9 @@ class Understanding:
     unknown_ratio: float = 0.0  # share of content words the corpus never uses
     unmapped_ratio: float = 0.0  # English: share of content words the glossary lacks
     intent: float = 0.0  # +1 asks what the rules say, -1 asks for prices/schedules/services
+    plain_query: str = ""  # the query without the colloquial -> statutory expansion
+    foreign: float = 0.0  # 1 when it names another jurisdiction (the corpus is Chinese law)
+    live: float = 0.0  # 1 when it asks for today's data, schedules or contacts
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -45,7 +48,8 @@ class Understanding:
         return QueryHints(law_doc_ids=tuple(self.law_doc_ids), article_num=self.article_num,
                           concepts=tuple(c["name"] for c in self.concepts),
                           extra_query=self.context_query,
-                          dense_query=self.question if self.language == "en" else None)
+                          dense_query=self.question if self.language == "en" else None,
+                          plain_query=self.plain_query or None, language=self.language)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class QueryHints:
     concepts: Sequence[str] = ()
     extra_query: str = ""
     dense_query: str | None = None
+    plain_query: str | None = None  # the query before the colloquial expansion
+    language: str = "zh"
 
 
 @dataclass

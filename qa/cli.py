@@ -82,13 +82,13 @@ def cmd_eval(args: argparse.Namespace) -> dict[str, Any]:
 
 def register(sub, common) -> None:
     from knowledge.cli import knowledge_actions
-    from qa.config import MODES
+    from qa.config import DEFAULT_MODE, MODES
 
     s = knowledge_actions(sub).add_parser("search", parents=[common],
                                           help="retrieve articles for a query")
     s.add_argument("query")
     s.add_argument("-k", type=int, default=10)
-    s.add_argument("--mode", default="reranked", choices=list(MODES))
+    s.add_argument("--mode", default=DEFAULT_MODE, choices=list(MODES))
     s.set_defaults(handler=cmd_search)
     a = sub.add_parser("ask", parents=[common], help="ask the regulation consultant")
     a.add_argument("question")
@@ -99,7 +99,7 @@ def register(sub, common) -> None:
                        help="retrieval/answer quality on a JSONL questions file")
     e.add_argument("--corpus", help="corpus folder the index is built from")
     e.add_argument("--questions", required=True, help="JSONL questions file")
-    e.add_argument("--mode", default="reranked", choices=list(MODES))
+    e.add_argument("--mode", default=DEFAULT_MODE, choices=list(MODES))
     e.add_argument("--no-dense", action="store_true", help="build without embeddings")
     e.add_argument("--rebuild", action="store_true", help="rebuild the index first")
     e.add_argument("--details", action="store_true", help="include per-question rows")

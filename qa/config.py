@@ -8,18 +8,27 @@ from pydantic_settings import SettingsConfigDict
 from graph.config import DataDirSettings
 
 # retrieval modes (qa.retrieval.retriever_for): one BM25 index, dense only, both BM25 fused,
-# + dense, fused + reranked
-MODES = ("bm25_words", "bm25_bigrams", "bm25", "dense", "fused", "reranked")
+# + dense (RRF), RRF + the old feature reranker, and the final pipeline ``tuned`` (weighted
+# fusion chosen on the tuning half, qa/retrievers/tuned.py) - the default
+MODES = ("bm25_words", "bm25_bigrams", "bm25", "dense", "fused", "reranked", "tuned")
+DEFAULT_MODE = "tuned"
+
+
+def _shipped_threshold() -> float:
+    from qa.extractive import shipped_threshold
+
+    return shipped_threshold()
 
 
 class QASettings(DataDirSettings):
     model_config = SettingsConfigDict(env_prefix="PS_QA_", extra="ignore")
 
     top_k: int = 10  # passages retrieved per question
-    mode: str = "reranked"  # retrieval mode, one of MODES
+    mode: str = DEFAULT_MODE  # retrieval mode, one of MODES
     max_quotes: int = 3  # sentences quoted in an extractive answer
-    # refusal: answer only when confidence >= this (calibrated on tests/data/qa_dev.jsonl)
-    refusal_threshold: float = 0.45
+    # refusal: answer only when confidence >= this (calibrated by bench/qa_tune.py on the
+    # tuning half of bench/qa_eval/situations.jsonl, stored in qa/data/fusion.json)
+    refusal_threshold: float = Field(default_factory=_shipped_threshold)
     history_turns: int = 3  # earlier turns a follow-up may lean on
     # optional OpenAI-compatible generator
     llm_enabled: bool = False

@@ -2,13 +2,16 @@
 
 Each line: ``{"question": str, "gold": [{"law": "<title as in the # line>", "article": "第X条"}],
 "answerable": true|false (default true), "history": [earlier questions] (optional)}``.
-A hit is any gold article among the top k retrieved articles.
+Gold may name the text by ``file`` (path relative to the corpus root, as in
+``bench/qa_eval/``: a hit on another version of the same title is then a miss) and ``title``
+instead of ``law``. A hit is any gold article among the top k retrieved articles.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -17,6 +20,7 @@ import numpy as np
 from qa.base import Understanding
 from qa.exceptions import EvaluationError
 from qa.extractive import ExtractiveGenerator
+from qa.config import DEFAULT_MODE
 from qa.config import settings as qa_settings
 from qa.retrieval import retrieve_passages, retriever_for
 from qa.understanding import understand
@@ -38,17 +42,38 @@ def load_questions(path: str | Path) -> list[dict[str, Any]]:
             if q["answerable"] and not q.get("gold"):
                 raise EvaluationError(f"{path}:{n}: answerable question without 'gold'")
             for g in q.get("gold") or []:
-                if "law" not in g:
-                    raise EvaluationError(f"{path}:{n}: gold entry without 'law'")
+                if "law" not in g and "file" not in g:
+                    raise EvaluationError(f"{path}:{n}: gold entry without 'law' or 'file'")
             out.append(q)
     return out
 
 
-def _is_gold(a, gold: list[dict[str, str]]) -> bool:
+def _is_gold(a, gold: list[dict[str, str]], kb=None) -> bool:
     for g in gold:
-        if a.law == g["law"] and (not g.get("article") or a.number == g["article"]):
+        if g.get("article") and a.number != g["article"]:
+            continue
+        if "file" in g and kb is not None:
+            d = kb.docs.get(a.doc_id)
+            if d is not None and d.path == g["file"]:
+                return True
+        elif a.law == g.get("law", g.get("title")):
             return True
     return False
+
+
+@contextmanager
+def without_docs(kb, path_prefix: str = "案例/"):
+    """Hide the texts under ``path_prefix`` from every retriever (as tombstones) for the
+    duration: the case set's own case texts would otherwise be the top hit of each case's
+    question. BM25 statistics still count them (52 of 1,565 texts)."""
+    hidden = {a.id for a in kb.articles
+              if kb.docs.get(a.doc_id) and kb.docs[a.doc_id].path.startswith(path_prefix)}
+    hidden -= kb.removed
+    kb.removed |= hidden
+    try:
+        yield len(hidden)
+    finally:
+        kb.removed -= hidden
 
 
 def _history(kb, q: dict) -> list[Understanding]:
@@ -58,18 +83,21 @@ def _history(kb, q: dict) -> list[Understanding]:
     return hist
 
 
-def evaluate(kb, questions: Iterable[dict[str, Any]], *, mode: str = "reranked", k: int = 10,
-             threshold: float | None = None, answer: bool = True, per_question: bool = False
-             ) -> dict[str, Any]:
+def evaluate(kb, questions: Iterable[dict[str, Any]], *, mode: str = DEFAULT_MODE, k: int = 10,
+             threshold: float | None = None, answer: bool = True, per_question: bool = False,
+             retriever=None) -> dict[str, Any]:
+    """Recall@1/5/10, MRR@10 (answerable questions) and, with ``answer``, answer/refusal
+    rates, citation precision and first-citation-gold; latency per question (understanding
+    + retrieval, query embedding included, + answer). ``retriever`` overrides ``mode``."""
     if threshold is None:
         threshold = qa_settings().refusal_threshold
     questions = list(questions)
-    retriever = retriever_for(kb, mode)
+    retriever = retriever or retriever_for(kb, mode)
     gen = ExtractiveGenerator(threshold=threshold)
     ranks: list[int | None] = []
     lat: list[float] = []
     answered_ok = refused_unans = n_unans = n_ans = 0
-    cite_total = cite_gold = cite_in_retrieved = answers_with_gold = 0
+    cite_total = cite_gold = cite_in_retrieved = answers_with_gold = first_gold = 0
     rows = []
     for q in questions:
         t0 = time.perf_counter()
@@ -86,15 +114,17 @@ def evaluate(kb, questions: Iterable[dict[str, Any]], *, mode: str = "reranked",
         if q["answerable"]:
             n_ans += 1
             rank = next((i for i, p in enumerate(passages, start=1)
-                         if _is_gold(kb.by_id[p.article_id], q["gold"])), None)
+                         if _is_gold(kb.by_id[p.article_id], q["gold"], kb)), None)
             ranks.append(rank)
             row["rank"] = rank
             if ans is not None and ans.answered:
                 answered_ok += 1
                 cite_total += len(ans.citations)
-                good = sum(_is_gold(kb.by_id[c.article_id], q["gold"]) for c in ans.citations)
+                good = sum(_is_gold(kb.by_id[c.article_id], q["gold"], kb) for c in ans.citations)
                 cite_gold += good
                 answers_with_gold += good > 0
+                first_gold += bool(ans.citations) and _is_gold(
+                    kb.by_id[ans.citations[0].article_id], q["gold"], kb)
         else:
             n_unans += 1
             if ans is not None and not ans.answered:
@@ -120,6 +150,8 @@ def evaluate(kb, questions: Iterable[dict[str, Any]], *, mode: str = "reranked",
             "answer_rate": round(answered_ok / n_ans, 4) if n_ans else None,
             "answers_citing_gold": round(answers_with_gold / answered_ok, 4) if answered_ok
             else None,
+            # of the answered answerable questions: the first citation is a gold article
+            "first_citation_gold": round(first_gold / answered_ok, 4) if answered_ok else None,
             "threshold": threshold,
         })
     res["latency_ms_p50"] = round(float(np.percentile(lat, 50)), 2) if lat else None

@@ -30,9 +30,15 @@ def confidence_features(u: Understanding, passages: list[Passage]) -> dict[str, 
                    for p in passages[:3])
     law_named = 0.0
     if u.law_doc_ids:
-        law_named = 1.0 if top.get("f_law", 0.0) > 0 else -1.0
+        law_named = 1.0 if (top.get("f_law", 0.0) > 0 or passages[0].doc_id in u.law_doc_ids) \
+            else -1.0
+    qbg = set(T.bigrams(T.strip_question(u.plain_query or u.query)))
+    cov = max((len(qbg & set(T.bigrams(p.text))) / len(qbg) for p in passages[:3]),
+              default=0.0) if qbg else 0.0
     return {
-        "coverage": max(p.features.get("f_coverage", 0.0) for p in passages[:3]),
+        "coverage": cov,
+        "dense": max(p.features.get("dense", 0.0) for p in passages[:3]),
+        "fused": min(top.get("fused", 0.0), 3.0) / 3.0,
         "word_coverage": wcov,
         "law": law_named,
         "number": top.get("f_number", 0.0) if u.article_num else 0.0,
@@ -41,15 +47,30 @@ def confidence_features(u: Understanding, passages: list[Passage]) -> dict[str, 
         "domain": top.get("f_domain", 0.0),
         "rerank": min(top.get("rerank", 0.0), 12.0) / 12.0,
         "intent": u.intent,
+        "foreign": u.foreign,
+        "live": u.live,
     }
 
 
-# logistic model of "answerable" (sklearn LogisticRegression, C=1, balanced classes) fitted
-# on tests/data/qa_dev.jsonl over the full laws-cn index; 5-fold CV at 90% answered refused
-# 83% of the unanswerable questions (threshold 0.50).
-CONF_WEIGHTS = {"bias": -3.329, "coverage": 1.756, "word_coverage": 2.235, "law": 0.121,
+# logistic model of "answerable": fitted by bench/qa_tune.py on the tuning half of
+# bench/qa_eval/situations.jsonl with the final pipeline's passages (qa/data/fusion.json,
+# "confidence"); the weights below are the former dev-set fit, used only without that file.
+_DEV_WEIGHTS = {"bias": -3.329, "coverage": 1.756, "word_coverage": 2.235, "law": 0.121,
                 "number": 0.148, "unknown": -2.521, "unmapped": -2.452, "domain": 1.215,
                 "rerank": 1.318, "intent": 1.539}
+
+
+def conf_weights() -> dict[str, float]:
+    from qa.retrievers.tuned import shipped
+
+    return dict((shipped().get("confidence") or {}).get("weights") or _DEV_WEIGHTS)
+
+
+def shipped_threshold(default: float = 0.45) -> float:
+    """The refusal threshold calibrated with the shipped confidence weights."""
+    from qa.retrievers.tuned import shipped
+
+    return float((shipped().get("confidence") or {}).get("threshold", default))
 
 
 def confidence(u: Understanding, passages: list[Passage],
@@ -57,23 +78,68 @@ def confidence(u: Understanding, passages: list[Passage],
     f = confidence_features(u, passages)
     if not f:
         return 0.0
-    w = CONF_WEIGHTS if weights is None else weights
+    w = conf_weights() if weights is None else weights
     z = w.get("bias", 0.0) + sum(w.get(k, 0.0) * v for k, v in f.items())
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def best_sentences(passage: Passage, qbigrams: set[str], n: int = 1) -> list[str]:
+def best_sentences(passage: Passage, qbigrams: set[str], n: int = 2,
+                   sim: list[float] | None = None) -> list[str]:
+    """The sentences of ``passage`` that bear on the question, in text order: scored by
+    the question's bigrams they share (statutory words of the colloquial map included) and,
+    when given, their embedding similarity to the question (``sim``, one per sentence). A
+    second sentence is quoted only when it scores at least half as well as the best."""
     sents = T.sentences(passage.text)
-    if len(passage.text) <= 160 or len(sents) <= 1:
+    if len(sents) <= 1:
         return [passage.text.replace("\n", "")]
     scored = []
     for i, s in enumerate(sents):
         bg = set(T.bigrams(s))
-        sc = len(bg & qbigrams) / math.sqrt(len(bg) + 4) - 0.01 * i
-        scored.append((sc, i, s))
+        sc = len(bg & qbigrams) / math.sqrt(len(bg) + 4)
+        if sim is not None:
+            sc += 2.0 * max(sim[i], 0.0)
+        scored.append((sc - 0.001 * i, i, s))
     scored.sort(key=lambda x: (-x[0], x[1]))
-    keep = sorted(scored[:n], key=lambda x: x[1])
-    return [s for _, _, s in keep]
+    best = scored[0][0]
+    keep = [x for x in scored[:n] if x is scored[0] or x[0] >= 0.5 * best]
+    return [s for _, _, s in sorted(keep, key=lambda x: x[1])]
+
+
+def named_article_found(u: Understanding, passages: list[Passage]) -> bool:
+    """The question names a law and an article number, and that article ranks first."""
+    if not (passages and u.article_num and u.law_doc_ids):
+        return False
+    top = passages[0].features
+    return top.get("f_number", 0.0) > 0 or "number" in top
+
+
+def join_quotes(text: str, quoted: list[str]) -> str:
+    """Quoted sentences in text order, "……" where sentences of the article are left out."""
+    sents = T.sentences(text)
+    idx = [sents.index(q) if q in sents else -1 for q in quoted]
+    out = quoted[0] if quoted else ""
+    for prev, cur, q in zip(idx, idx[1:], quoted[1:]):
+        out += ("" if cur == prev + 1 else "……") + q
+    return out
+
+
+def sentence_similarities(embedder, query: str, passages: list[Passage]
+                          ) -> list[list[float] | None]:
+    """Cosine of the question with each sentence of each passage (one batch), or Nones
+    without an embedder that reads Chinese."""
+    if embedder is None or not getattr(embedder, "cjk_capable", False):
+        return [None] * len(passages)
+    sents = [T.sentences(p.text) for p in passages]
+    flat = [s for ss in sents for s in ss]
+    if not flat:
+        return [None] * len(passages)
+    vecs = embedder.embed([query] + flat)
+    sims = (vecs[1:] @ vecs[0]).tolist()
+    out, k = [], 0
+    for ss in sents:
+        out.append(sims[k:k + len(ss)])
+        k += len(ss)
+    return out
 
 
 def _label(p: Passage, lang: str) -> str:
@@ -108,7 +174,8 @@ class ExtractiveGenerator:
     name = "extractive"
 
     def __init__(self, *, threshold: float = 0.45, max_quotes: int = 3,
-                 rerank_margin: float = 0.3):
+                 rerank_margin: float = 0.3, embedder=None):
+        self.embedder = embedder  # scores sentences by meaning too (the base's embedder)
         self.threshold = threshold
         self.max_quotes = max_quotes
         self.rerank_margin = rerank_margin
@@ -127,6 +194,8 @@ class ExtractiveGenerator:
 
     def generate(self, u: Understanding, passages: list[Passage]) -> Answer:
         conf = confidence(u, passages)
+        if named_article_found(u, passages):  # 海关法第八十六条: that article is the answer
+            conf = max(conf, self.threshold)
         lang = u.language
         if conf < self.threshold:
             return Answer(question=u.question, text=REFUSAL[lang], answered=False,
@@ -136,12 +205,14 @@ class ExtractiveGenerator:
         cites: list[Citation] = []
         lines = ["Based on the provisions found (quoted in the original Chinese):"
                  if lang == "en" else "根据检索到的规定："]
-        for i, p in enumerate(self.select(u, passages), start=1):
-            if p.features.get("f_number", 0.0) > 0:  # the article asked for: its lead
-                lead = p.text.split("\n")[0]
+        chosen = self.select(u, passages)
+        sims = sentence_similarities(self.embedder, u.plain_query or u.query, chosen)
+        for i, (p, sim) in enumerate(zip(chosen, sims), start=1):
+            if p.features.get("f_number", 0.0) > 0 or "number" in p.features:
+                lead = p.text.split("\n")[0]  # the article asked for by number: its lead
                 quote = lead if len(lead) <= 240 else lead[:240] + "…"
             else:
-                quote = "".join(best_sentences(p, qbg))
+                quote = join_quotes(p.text, best_sentences(p, qbg, sim=sim))
             cites.append(Citation(article_id=p.article_id, citation=p.citation,
                                   version_date=p.version_date, quote=quote,
                                   link=f"/knowledge/articles/{p.article_id}"))

@@ -2,21 +2,25 @@
 the hits it returns turned into ``Passage`` objects.
 
 Modes: ``bm25_words``, ``bm25_bigrams`` (one BM25 index), ``dense`` (embeddings), ``bm25``
-(both BM25 fused), ``fused`` (+ dense), ``reranked`` (fused + feature reranker, the
-service's default, ``PS_QA_MODE``).
+(both BM25 fused), ``fused`` (+ dense), ``reranked`` (fused + feature reranker), ``tuned``
+(the final pipeline, qa.retrievers.tuned; the service's default, ``PS_QA_MODE``).
 """
 
 from __future__ import annotations
 
 from knowledge.kb import KnowledgeBase
 from qa.base import Hit, Passage, Retriever, Understanding
-from qa.config import MODES
+from qa.config import DEFAULT_MODE, MODES
 from qa.exceptions import QAError
 from qa.retrievers import BM25Retriever, FaissEmbeddingRetriever, HybridRetriever
 
 
-def retriever_for(kb: KnowledgeBase, mode: str = "reranked") -> Retriever:
+def retriever_for(kb: KnowledgeBase, mode: str = DEFAULT_MODE) -> Retriever:
     """The retriever of one retrieval mode over ``kb``."""
+    if mode == "tuned":
+        from qa.retrievers.tuned import TunedRetriever
+
+        return TunedRetriever(kb)
     if mode == "bm25_words":
         return BM25Retriever(kb, "words")
     if mode == "bm25_bigrams":

@@ -40,7 +40,8 @@ class ConsultService:
         self.settings = settings or default_settings()
         self.retriever = retriever_for(kb, self.settings.mode)
         self.extractive = ExtractiveGenerator(threshold=self.settings.refusal_threshold,
-                                              max_quotes=self.settings.max_quotes)
+                                              max_quotes=self.settings.max_quotes,
+                                              embedder=kb.embedder)
         self.llm = None
         if self.settings.llm_enabled:
             from qa.llm import OpenAICompatibleGenerator
@@ -61,6 +62,11 @@ class ConsultService:
         self.kb.warm_up()
         understand("进口货物如实申报", self.kb)
         return self
+
+    def dense_coverage(self) -> dict[str, Any]:
+        """How much of the corpus the semantic channel covers (``embedded``/``total``,
+        ``coverage``, ``state``, ``eta_s``): the base's background embedding job fills it."""
+        return self.kb.dense_coverage()
 
     def _history(self, session_id: str | None) -> list[Understanding]:
         if not session_id:

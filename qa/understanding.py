@@ -123,6 +123,19 @@ def _intent_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
             re.compile("|".join(cues["nonlegal"]), re.I))
 
 
+@cache
+def _scope_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(foreign, live) cue patterns (``qa/data/intent_cues.yaml``)."""
+    cues = read_yaml(DATA / "intent_cues.yaml")
+    return (re.compile("|".join(cues["foreign"])), re.compile("|".join(cues["live"]), re.I))
+
+
+def scope_of(question: str) -> tuple[float, float]:
+    """(names another jurisdiction, asks for live data or contacts), each 0 or 1."""
+    foreign, live = _scope_res()
+    return float(bool(foreign.search(question))), float(bool(live.search(question)))
+
+
 def intent_of(question: str) -> float:
     legal_re, other_re = _intent_res()
     legal = bool(legal_re.search(question))
@@ -136,11 +149,14 @@ def understand(question: str, kb, history: Sequence[Understanding] = ()) -> Unde
     query = to_chinese_terms(question) if lang == "en" else expand_colloquial(question)
     laws = kb.match_laws(question) if kb is not None else []
     art, label = parse_article_number(question)
+    plain = to_chinese_terms(question) if lang == "en" else question
     u = Understanding(question=question, language=lang, query=query.strip() or question,
+                      plain_query=plain.strip() or question,
                       laws=[name for name, _ in laws],
                       law_doc_ids=sorted({d for _, ids in laws for d in ids}),
                       article_num=art, article_label=label)
     u.intent = intent_of(question)
+    u.foreign, u.live = scope_of(question)
     u.content_words = T.words(T.strip_question(u.query))
     vocab = kb.vocabulary() if kb is not None else None
     if vocab and u.content_words:

@@ -27,7 +27,7 @@ def test_build_ask_and_eval_commands(small_corpus, guide_file, tmp_path, monkeyp
 
     assert main(["knowledge", "search", "申报不实 罚款", "--json"]) == 0
     found = _last_json(capsys)
-    assert found["mode"] == "reranked" and len(found["hits"]) == 10
+    assert found["mode"] == "tuned" and len(found["hits"]) == 10
     assert "《中华人民共和国海关行政处罚实施条例》第十五条" in [h["citation"] for h in found["hits"]]
     assert main(["knowledge", "search", "申报不实", "--mode", "bm25_bigrams", "--json"]) == 0
     assert _last_json(capsys)["mode"] == "bm25_bigrams"
@@ -74,7 +74,7 @@ def test_knowledge_search_and_ask_handlers_over_a_tiny_index(tmp_path, monkeypat
     assert args.handler(args)["documents"] == 3
     args = p.parse_args(["knowledge", "search", "进口动物产品检疫审批", "-k", "2"])
     res = args.handler(args)
-    assert res["mode"] == "reranked" and res["hits"][0]["citation"] == "《中华人民共和国甲法》第三条"
+    assert res["mode"] == "tuned" and res["hits"][0]["citation"] == "《中华人民共和国甲法》第三条"
     args = p.parse_args(["knowledge", "search", "检疫", "--mode", "bm25_words"])
     assert args.handler(args)["hits"][0]["citation"] == "《中华人民共和国甲法》第三条"
     args = p.parse_args(["ask", "进口动物产品要办检疫审批吗？"])

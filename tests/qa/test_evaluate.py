@@ -46,3 +46,25 @@ def test_evaluate_scores_ranks_answers_and_refusals(tiny_kb, tmp_path):
     assert bm25["mode"] == "bm25_bigrams" and "refusal_rate" not in bm25
     cal = calibrate(res["questions"], 0.5)
     assert cal["answer_rate"] >= 0.5 and cal["refusal_rate"] == 1.0
+
+
+@pytest.mark.unit
+def test_gold_by_file_misses_another_version_of_the_same_title(tiny_kb, tmp_path):
+    from qa.evaluate import _is_gold, without_docs
+
+    a = next(x for x in tiny_kb.articles if x.law.endswith("甲法") and x.number == "第三条")
+    path = tiny_kb.docs[a.doc_id].path
+    assert _is_gold(a, [{"file": path, "title": a.law, "article": "第三条"}], tiny_kb)
+    assert not _is_gold(a, [{"file": "行政法/甲法(1999).md", "title": a.law,
+                             "article": "第三条"}], tiny_kb)
+    assert not _is_gold(a, [{"file": path, "title": a.law, "article": "第四条"}], tiny_kb)
+    qs = _write(tmp_path, [{"question": "进口动物产品要办检疫审批吗",
+                            "gold": [{"file": path, "title": a.law, "article": "第三条"}]}])
+    assert evaluate(tiny_kb, qs, mode="bm25_bigrams", answer=False)["recall@1"] == 1.0
+    # hiding texts by path prefix (the case set hides 案例/): nothing retrieved from them
+    before = set(tiny_kb.removed)
+    with without_docs(tiny_kb, path.split("/")[0] + "/") as n:
+        assert n == 4
+        res = evaluate(tiny_kb, qs, mode="bm25_bigrams", answer=False)
+        assert res["recall@10"] == 0.0
+    assert tiny_kb.removed == before

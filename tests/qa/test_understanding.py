@@ -35,7 +35,8 @@ def test_understanding_of_a_named_article_gives_retrieval_hints(tiny_kb):
     assert u.language == "zh" and u.laws == ["乙条例"] and u.article_num == (2, 0)
     yi = next(d.id for d in tiny_kb.docs.values() if d.title == "中华人民共和国乙条例")
     assert u.hints() == QueryHints(law_doc_ids=(yi,), article_num=(2, 0), concepts=(),
-                                   extra_query="", dense_query=None)
+                                   extra_query="", dense_query=None,
+                                   plain_query="乙条例第二条怎么规定？", language="zh")
     en = understand("What is the penalty for smuggling?", tiny_kb)
     assert en.language == "en" and en.query == "处罚 走私"  # "penalty for" is one glossary phrase
     assert en.hints().dense_query == "What is the penalty for smuggling?"

@@ -1,0 +1,168 @@
+"""Choose the final consulting pipeline on the TUNING half only, then check on the test half.
+
+    PS_DATA_DIR=/work/qa-var python bench/qa_tune.py [--write-config]
+
+1. One retrieval pass per tuning question and query variant (BM25 words, bigrams, dense,
+   law-restricted bigrams; colloquial map on/off; English question or glossary terms
+   embedded), then coordinate ascent over the fusion config (fusion kind, stage weights,
+   bonuses) with MRR@10 + Recall@10 on the tuning half as the objective.
+2. Ablation of each component of the chosen config on tune AND test: an extra (colloquial
+   map, bonuses, law/number stages) is kept only if it helps on tune and does not hurt on
+   test (the issue's rule), or if no question of either half exercises it; the dropped ones
+   are set to off. The three channels (BM25 words, bigrams, dense) keep their tuned weights;
+   their ablation is reported.
+3. Refusal: a logistic model of "answerable" over confidence features of the final
+   pipeline's passages, fitted on the tuning half (balanced classes), the threshold
+   calibrated on tune to answer >= 90% of answerable questions while refusing as many
+   unanswerable ones as possible.
+
+Writes bench/results/qa_tune.json; with --write-config also qa/data/fusion.json (the
+shipped default of mode ``tuned``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+SITUATIONS = REPO / "bench" / "qa_eval" / "situations.jsonl"
+
+# the three retrieval channels the bench compares: their weights are chosen on tune and
+# their ablation is reported, not used to drop them (the keep/drop rule is for the extras)
+CHANNELS = ("stage words", "stage bigrams", "stage dense")
+ABLATIONS = {  # component -> how it is switched off
+    "stage words": ("w.words", 0.0), "stage bigrams": ("w.bigrams", 0.0),
+    "stage dense": ("w.dense", 0.0), "stage law": ("w.law", 0.0),
+    "stage number": ("w.number", 0.0), "bonus law": ("b.law", 0.0),
+    "bonus superseded": ("b.superseded", 0.0), "bonus core": ("b.core", 0.0),
+    "colloquial map (BM25)": ("colloquial_bm25", False),
+    "colloquial map (dense)": ("colloquial_dense", False),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write-config", action="store_true")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="dense index from the embedding cache only (a dry run)")
+    ap.add_argument("--out", default=str(REPO / "bench" / "results" / "qa_tune.json"))
+    args = ap.parse_args(argv)
+    from knowledge import KnowledgeBase
+    from knowledge.dense_job import ensure_dense
+    from qa.evaluate import calibrate, load_questions
+    from qa.extractive import confidence_features
+    from qa.retrieval import retrieve_passages
+    from qa.retrievers.tuned import CONFIG_FILE, FusionConfig, TunedRetriever
+    from qa.tuning import collect, coordinate_ascent, measure, objective, with_value
+    from qa.understanding import understand
+
+    log = lambda m: print(f"[tune] {m}", file=sys.stderr, flush=True)  # noqa: E731
+    kb = KnowledgeBase.load()
+    cov = ensure_dense(kb, log, cached_only=args.cached_only)
+    kb.warm_up()
+    qs = load_questions(SITUATIONS)
+    tune = [q for q in qs if q["split"] == "tune"]
+    test = [q for q in qs if q["split"] == "test"]
+    start = FusionConfig()
+    retr = TunedRetriever(kb, start)
+    t = time.perf_counter()
+    rows_tune = collect(retr, tune)
+    rows_test = collect(retr, test)
+    log(f"collected stage lists in {time.perf_counter() - t:.0f}s")
+    cfg, trail = coordinate_ascent(rows_tune, retr, start, rounds=4, log=log)
+    chosen = cfg
+    ablation = {}
+    for name, (field, off) in ABLATIONS.items():
+        cur = with_value(cfg, field, off)
+        if cur == cfg:
+            ablation[name] = {"in_config": False}
+            continue
+        on_t, off_t = measure(rows_tune, cfg, retr), measure(rows_tune, cur, retr)
+        on_s, off_s = measure(rows_test, cfg, retr), measure(rows_test, cur, retr)
+        helps_tune = objective(on_t) > objective(off_t)
+        hurts_test = objective(on_s) < objective(off_s)
+        # no question of either half exercises it (e.g. naming an article number): kept,
+        # flagged - dropping it would break what the sets do not test
+        unexercised = on_t == off_t and on_s == off_s
+        keep = (helps_tune and not hurts_test) or unexercised
+        if name in CHANNELS:  # the retrieval channels themselves: weights chosen on tune
+            keep = True
+        ablation[name] = {"tune_with": on_t, "tune_without": off_t, "test_with": on_s,
+                          "test_without": off_s, "helps_tune": helps_tune,
+                          "hurts_test": hurts_test, "unexercised": unexercised, "kept": keep}
+        if not keep:
+            chosen = with_value(chosen, field, off)
+        log(f"{name}: tune {objective(on_t):.3f} vs {objective(off_t):.3f}, test "
+            f"{objective(on_s):.3f} vs {objective(off_s):.3f} -> {'keep' if keep else 'drop'}")
+    final = {"tune": measure(rows_tune, chosen, retr), "test": measure(rows_test, chosen, retr)}
+    log(f"final: {final}")
+
+    # refusal: confidence features of the final pipeline's passages, fitted on tune only
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    final_retr = TunedRetriever(kb, chosen)
+
+    def feats(questions):
+        out = []
+        for q in questions:
+            u = understand(q["question"], kb)
+            out.append(confidence_features(u, retrieve_passages(final_retr, kb, u, 10)))
+        return out
+
+    names = ["coverage", "dense", "fused", "word_coverage", "law", "unknown", "unmapped",
+             "intent", "foreign", "live"]
+    ft, fs = feats(tune), feats(test)
+    X = np.array([[f.get(n, 0.0) for n in names] for f in ft])
+    y = np.array([1 if q["answerable"] else 0 for q in tune])
+    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(X, y)
+    weights = {"bias": round(float(lr.intercept_[0]), 4),
+               **{n: round(float(c), 4) for n, c in zip(names, lr.coef_[0])}}
+
+    def conf(f):
+        z = weights["bias"] + sum(weights[n] * f.get(n, 0.0) for n in names)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    rows = [{"answerable": q["answerable"], "confidence": conf(f)} for q, f in zip(tune, ft)]
+    cal = calibrate(rows, 0.9)
+
+    def rates(questions, fl, thr):
+        a = [conf(f) >= thr for q, f in zip(questions, fl) if q["answerable"]]
+        u = [conf(f) < thr for q, f in zip(questions, fl) if not q["answerable"]]
+        return {"answer_rate": round(sum(a) / max(len(a), 1), 4),
+                "refusal_rate": round(sum(u) / max(len(u), 1), 4),
+                "n_answerable": len(a), "n_unanswerable": len(u)}
+
+    refusal = {"weights": weights, "threshold": round(float(cal["threshold"]), 4) - 1e-4,
+               "tune": rates(tune, ft, cal["threshold"]), "test": rates(test, fs,
+                                                                         cal["threshold"])}
+    log(f"refusal: {refusal}")
+    result = {"start": start.to_json(), "trail": trail, "ascent_config": cfg.to_json(),
+              "ablation": ablation, "chosen": chosen.to_json(), "final": final,
+              "refusal": refusal, "dense_coverage": cov, "n_tune": len(tune),
+              "n_test": len(test)}
+    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    if args.write_config:
+        CONFIG_FILE.write_text(json.dumps({
+            "chosen_by": "bench/qa_tune.py on the tune split of bench/qa_eval/situations.jsonl "
+                         "(objective MRR@10 + Recall@10; refusal fitted on tune)",
+            "tune": final["tune"], "test": final["test"], "dense_coverage": cov,
+            "config": chosen.to_json(),
+            "confidence": {"weights": weights, "threshold": refusal["threshold"]}},
+            ensure_ascii=False, indent=1) + "\n")
+        log(f"wrote {CONFIG_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

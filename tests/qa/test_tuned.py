@@ -1,0 +1,71 @@
+"""The final pipeline (mode ``tuned``): fusion arithmetic (unit), and over the real small
+base with the real bge-small-zh model (integration)."""
+
+import pytest
+
+from qa.config import DEFAULT_MODE, QASettings
+from qa.retrievers.tuned import FusionConfig, TunedRetriever, fuse, shipped_config
+
+
+@pytest.mark.unit
+def test_minmax_fusion_weights_each_stage_and_adds_bonuses():
+    lists = {"bigrams": [("a", 10.0), ("b", 5.0), ("c", 0.0)],
+             "dense": [("c", 0.9), ("a", 0.5)]}
+    cfg = FusionConfig(weights={"bigrams": 1.0, "dense": 2.0}, bonus={"law": 0.5})
+    got = dict(fuse(lists, cfg))
+    assert got == pytest.approx({"a": 1.0 + 0.0, "b": 0.5, "c": 0.0 + 2.0})
+    boosted = dict(fuse(lists, cfg, {"b": {"law": 1.0}, "a": {"law": 0.0}}))
+    assert boosted["b"] == pytest.approx(1.0) and boosted["a"] == pytest.approx(1.0)
+
+
+@pytest.mark.unit
+def test_rrf_fusion_and_a_zero_weight_stage_is_ignored():
+    lists = {"words": [("a", 3.0), ("b", 2.0)], "dense": [("b", 0.8), ("a", 0.1)],
+             "law": [("z", 1.0)]}
+    cfg = FusionConfig(fusion="rrf", rrf_k=60, weights={"words": 1.0, "dense": 1.0, "law": 0})
+    got = dict(fuse(lists, cfg))
+    assert set(got) == {"a", "b"}
+    assert got["a"] == pytest.approx(1 / 61 + 1 / 62) == got["b"]
+
+
+@pytest.mark.unit
+def test_the_final_pipeline_is_the_default_everywhere():
+    assert DEFAULT_MODE == "tuned" and QASettings().mode == "tuned"
+    cfg = shipped_config()
+    assert cfg.weights.get("dense", 0) > 0  # the semantic channel is part of the default
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_tuned_retriever_bridges_colloquial_words(small_kb):
+    from qa.understanding import understand
+
+    r = TunedRetriever(small_kb)
+    r.warm_up()
+    u = understand("从国外带了一块生牛肉回来，被海关没收了，合法吗？", small_kb)
+    hits = r.retrieve(u.query, 10, hints=u.hints())
+    laws = [small_kb.by_id[h.article_id].law for h in hits]
+    assert "中华人民共和国进出境动植物检疫法" in laws[:5]
+    assert all("dense" in h.stages or "bigrams" in h.stages or "words" in h.stages
+               for h in hits)
+    # naming the law and the article puts that article first
+    u = understand("海关法第八十六条怎么规定的？", small_kb)
+    top = small_kb.by_id[r.retrieve(u.query, 3, hints=u.hints())[0].article_id]
+    assert top.law == "中华人民共和国海关法" and top.number == "第八十六条"
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_the_service_answers_with_the_tuned_pipeline_and_reports_coverage(small_kb):
+    from qa.service import ConsultService
+
+    svc = ConsultService(small_kb, QASettings(data_dir=small_kb.settings.data_dir)).warm_up()
+    assert svc.retriever.name == "tuned"
+    cov = svc.dense_coverage()
+    assert cov["state"] == "done" and cov["embedded"] == cov["total"] == len(small_kb.articles)
+    ans = svc.answer("进口货物没有如实申报会被怎么处罚？")
+    assert ans.answered and ans.citations
+    c = ans.citations[0]
+    assert c.citation.startswith("《") and "第" in c.citation and c.version_date
+    text = small_kb.by_id[c.article_id].text.replace("\n", "")
+    assert c.quote and all(piece in text for piece in c.quote.split("……"))
