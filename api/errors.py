@@ -82,6 +82,7 @@ PACKAGE_ERRORS: dict[type[BaseException], tuple[int, str]] = {
     graph_x.RecordError: (422, "graph.invalid_record"),
     graph_x.NotFound: (404, "graph.not_found"),
     graph_x.GraphUnavailable: (503, "graph.unavailable"),
+    graph_x.QueryTimeout: (503, "graph.timeout"),
     ingest_x.IngestError: (422, "ingest.error"),
     ingest_x.ValidationError: (422, "ingest.invalid"),
     risk_x.RiskError: (422, "risk.error"),

@@ -10,10 +10,10 @@ from graph.records import (Node, NodeRecord, Path, Rel, RelRecord, SharedLink,
 from graph.config import GraphSettings
 from graph.embedded import open_store
 from graph.exceptions import (GraphError, GraphUnavailable, NotFound, OntologyError,
-                              QueryError, RecordError)
+                              QueryError, QueryTimeout, RecordError)
 
 __all__ = [
     "GraphError", "GraphSettings", "GraphStore", "GraphUnavailable", "Node", "NodeRecord",
-    "NotFound", "OntologyError", "Path", "QueryError", "RecordError", "Rel", "RelRecord",
+    "NotFound", "OntologyError", "Path", "QueryError", "QueryTimeout", "RecordError", "Rel", "RelRecord",
     "SharedLink", "Subgraph", "Tables", "UpsertResult", "open_store",
 ]

@@ -104,10 +104,17 @@ class GraphStore(abc.ABC):
                       labels: Iterable[str] | None = None,
                       rel_types: Iterable[str] | None = None,
                       since: str | None = None, until: str | None = None,
-                      limit: int = 200) -> Subgraph:
+                      limit: int = 200, fanout: int | None = None,
+                      supernode_degree: int | None = None) -> Subgraph:
         """Nodes within ``hops`` (1-3) of (label, key), optionally only through the given
         relationship types, only returning nodes of the given labels, and only relationships
-        whose ``at`` (or ``last_seen``) lies in [since, until]."""
+        whose ``at`` (or ``last_seen``) lies in [since, until].
+
+        Bounded per hop (``graph/explore.py``): at most ``fanout`` neighbours per node per
+        hop (default: ``limit`` for one hop, else ``PS_GRAPH_EXPAND_FANOUT``), a node with more than ``supernode_degree``
+        matching edges reached after the start is not expanded, and a node whose neighbours
+        were cut carries ``props["collapsed_count"]`` (how many are not shown; ``truncated``
+        is then true). At most ``limit`` nodes."""
         ontology.check_label(label)
         if not 1 <= int(hops) <= 3:
             raise RecordError(f"hops must be 1..3, got {hops}", field="hops")
@@ -115,17 +122,22 @@ class GraphStore(abc.ABC):
         rel_types = [ontology.check_rel_type(t).type for t in rel_types] if rel_types else None
         if not 1 <= int(limit) <= 10_000:
             raise RecordError(f"limit must be 1..10000, got {limit}", field="limit")
+        for name, v in (("fanout", fanout), ("supernode_degree", supernode_degree)):
+            if v is not None and not 1 <= int(v) <= 10_000:
+                raise RecordError(f"{name} must be 1..10000, got {v}", field=name)
         return self._neighbourhood(label, key, int(hops), labels, rel_types, since, until,
-                                   int(limit))
+                                   int(limit), fanout, supernode_degree)
 
     @abc.abstractmethod
     def _neighbourhood(self, label: str, key: str, hops: int, labels: list[str] | None,
                        rel_types: list[str] | None, since: str | None, until: str | None,
-                       limit: int) -> Subgraph: ...
+                       limit: int, fanout: int | None = None,
+                       supernode_degree: int | None = None) -> Subgraph: ...
 
     def shortest_paths(self, a: tuple[str, str], b: tuple[str, str], *, max_hops: int = 6,
                        limit: int = 5) -> list[Path]:
-        """Shortest undirected paths between two (label, key) nodes, up to ``max_hops``."""
+        """Shortest undirected paths between two (label, key) nodes, up to ``max_hops``
+        (and the read timeout: a search that runs past it raises ``QueryTimeout``)."""
         ontology.check_label(a[0])
         ontology.check_label(b[0])
         if not 1 <= int(max_hops) <= 10:
@@ -168,14 +180,21 @@ class GraphStore(abc.ABC):
         """{"nodes": {label: n}, "relationships": {type: n}} for every non-empty one."""
 
     def search(self, text: str, *, labels: Iterable[str] | None = None,
-               limit: int = 20) -> list[Node]:
-        """Nodes whose key or name contains ``text`` (case-insensitive)."""
+               limit: int = 20, exact_only: bool = False) -> list[Node]:
+        """Nodes whose key or name contains ``text`` (case-insensitive), exact key matches
+        first (a unique-index lookup), then keys starting with it, then the rest (through
+        the engine's full-text index where it has one). ``exact_only``: key matches only
+        (for callers not allowed substring search of personal names). An empty ``text``
+        lists nodes of ``labels`` in key order."""
         labels = [ontology.check_label(l).label for l in labels] if labels else sorted(
             ontology.LABELS)
-        return self._search(text, labels, int(limit))
+        if not 1 <= int(limit) <= 10_000:
+            raise RecordError(f"limit must be 1..10000, got {limit}", field="limit")
+        return self._search(str(text), labels, int(limit), bool(exact_only))
 
     @abc.abstractmethod
-    def _search(self, text: str, labels: list[str], limit: int) -> list[Node]: ...
+    def _search(self, text: str, labels: list[str], limit: int,
+                exact_only: bool = False) -> list[Node]: ...
 
     @abc.abstractmethod
     def clear(self) -> None:

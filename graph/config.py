@@ -30,3 +30,10 @@ class GraphSettings(DataDirSettings):
     heap: str = "1g"
     bolt_port: int = 0  # 0 = pick a free loopback port
     batch_size: int = 2000
+    # reads: every read statement's transaction timeout (a slower one raises QueryTimeout)
+    query_timeout_s: float = 5.0
+    # reads that walk whole labels (export for training, counts, shared-attribute links)
+    bulk_timeout_s: float = 600.0
+    # expansion: neighbours kept per node per hop; a node of higher degree is a supernode
+    expand_fanout: int = 25
+    supernode_degree: int = 200

@@ -6,9 +6,12 @@ comprehensions, variable-length patterns, ``shortestPath``/``allShortestPaths``,
 ArcadeDB 26.10.2 ("Neo4j/5.26.0 compatible") against Neo4j 5.26:
 
 * **full-text**: ArcadeDB refuses ``CREATE FULLTEXT INDEX`` ("Only standard, RANGE and TEXT
-  index types are supported") and has no ``db.index.fulltext.*`` procedures. Search stays a
-  ``toLower(...) CONTAINS`` scan on both engines (same answers); Neo4j gets a full-text index
-  for other packages that ask ``dialect.supports_fulltext``.
+  index types are supported"). It does answer ``db.index.fulltext.queryNodes('Type[prop]',
+  ...)`` over its native FULL_TEXT index, but that index is created in SQL only and not on a
+  property that already has a range index. Search (``graph/explore.py``) uses the Neo4j
+  full-text index ``ps_search`` and, on ArcadeDB, a bounded ``CONTAINS`` scan (same answers).
+* **read timeout**: the Bolt transaction timeout is enforced by Neo4j
+  (``TransactionTimedOutClientConfiguration`` -> ``QueryTimeout``) and ignored by ArcadeDB.
 * **index listing**: ArcadeDB has no ``db.indexes()``; both answer ``SHOW INDEXES``.
 * **index readiness**: Neo4j builds indexes in the background (``CALL db.awaitIndexes``);
   ArcadeDB builds them synchronously and has no such procedure.
@@ -55,12 +58,14 @@ class Dialect:
         prop = ontology.check_property_name(prop)
         return f"CREATE INDEX ps_{label}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
 
-    def fulltext_index(self, labels: list[str], props: list[str]) -> str | None:
+    def fulltext_index(self, labels: list[str], props: list[str], name: str = "ps_names"
+                       ) -> str | None:
         if not self.supports_fulltext:
             return None
         ls = "|".join(ontology.check_label(l).label for l in labels)
         ps = ", ".join(f"n.{ontology.check_property_name(p)}" for p in props)
-        return f"CREATE FULLTEXT INDEX ps_names IF NOT EXISTS FOR (n:{ls}) ON EACH [{ps}]"
+        name = ontology.check_property_name(name)
+        return f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{ls}) ON EACH [{ps}]"
 
     def await_indexes(self) -> str | None:
         return "CALL db.awaitIndexes(300)" if self.supports_await_indexes else None

@@ -208,7 +208,11 @@ def open_store(settings: GraphSettings | None = None, *, ensure_schema: bool = T
     if settings.uri:
         pw = settings.password.get_secret_value() if settings.password else None
         store = Neo4jGraphStore(settings.uri, settings.user, pw, database=settings.database,
-                                batch_size=settings.batch_size, name="server")
+                                batch_size=settings.batch_size, name="server",
+                                query_timeout_s=settings.query_timeout_s,
+                                bulk_timeout_s=settings.bulk_timeout_s,
+                                expand_fanout=settings.expand_fanout,
+                                supernode_degree=settings.supernode_degree)
     else:
         d = engine_dir(settings)
         with start_lock(d):
@@ -224,7 +228,11 @@ def open_store(settings: GraphSettings | None = None, *, ensure_schema: bool = T
                 def on_close(d: Path = d) -> None:
                     _release_local(d)
         store = Neo4jGraphStore(uri, ROOT_USER, root_password(settings), database=None,
-                                batch_size=settings.batch_size, on_close=on_close, name=name)
+                                batch_size=settings.batch_size, on_close=on_close, name=name,
+                                query_timeout_s=settings.query_timeout_s,
+                                bulk_timeout_s=settings.bulk_timeout_s,
+                                expand_fanout=settings.expand_fanout,
+                                supernode_degree=settings.supernode_degree)
         if on_close is not None:
             _local_stores.add(store)
     try:

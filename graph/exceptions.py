@@ -28,3 +28,7 @@ class GraphUnavailable(GraphError, ConnectionError):
 
 class QueryError(GraphError):
     """The engine refused or failed a statement (constraint, type, syntax); nothing was kept."""
+
+
+class QueryTimeout(QueryError, TimeoutError):
+    """A read ran past its time budget (``PS_GRAPH_QUERY_TIMEOUT_S``) and was stopped."""

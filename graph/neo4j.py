@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Mapping
 
-from graph import ontology, queries
+from graph import explore, ontology, queries
 from graph.base import GraphStore
 from graph.dialect import Dialect, detect
-from graph.exceptions import GraphError, GraphUnavailable, QueryError
+from graph.exceptions import GraphError, GraphUnavailable, QueryError, QueryTimeout
 from graph.records import (Node, NodeRecord, Path, Rel, RelRecord, SharedLink, Subgraph,
                            Tables, UpsertResult)
 from graph.rows import node_from_row, primary_label, typed_frame
@@ -34,8 +34,14 @@ class Neo4jGraphStore(GraphStore):
 
     def __init__(self, uri: str, user: str = "neo4j", password: str | None = None, *,
                  database: str | None = None, batch_size: int = 2000,
-                 on_close: Callable[[], None] | None = None, name: str | None = None):
+                 on_close: Callable[[], None] | None = None, name: str | None = None,
+                 query_timeout_s: float = 5.0, bulk_timeout_s: float = 600.0,
+                 expand_fanout: int = 25, supernode_degree: int = 200):
         self.uri = uri
+        self.query_timeout_s = float(query_timeout_s)
+        self.bulk_timeout_s = float(bulk_timeout_s)
+        self.expand_fanout = int(expand_fanout)
+        self.supernode_degree = int(supernode_degree)
         self.user = user
         self._password = password
         self.database = database
@@ -92,6 +98,10 @@ class Neo4jGraphStore(GraphStore):
         if isinstance(e, (nx.ServiceUnavailable, nx.SessionExpired, nx.AuthError, OSError)):
             return GraphUnavailable(f"{what}: graph engine unavailable at {self.uri}: {e}")
         msg = getattr(e, "message", None) or str(e)
+        code = getattr(e, "code", None) or ""
+        if "TransactionTimedOut" in code:
+            return QueryTimeout(f"{what}: stopped by the read timeout (PS_GRAPH_QUERY_TIMEOUT_S "
+                                f"{self.query_timeout_s:g} s, bulk {self.bulk_timeout_s:g} s)")
         return QueryError(f"{what}: {type(e).__name__}: {msg}")
 
     def _write(self, what: str, work: Callable[[Any], Any]) -> Any:
@@ -102,7 +112,15 @@ class Neo4jGraphStore(GraphStore):
         except Exception as e:  # noqa: BLE001 - every driver error is wrapped
             raise self._wrap(e, what) from e
 
-    def _read(self, what: str, cypher: str, **params: Any) -> list[dict[str, Any]]:
+    def _read(self, what: str, cypher: str, *, bulk: bool = False, **params: Any
+              ) -> list[dict[str, Any]]:
+        """One read transaction, stopped by the server after ``query_timeout_s`` (the
+        driver's transaction timeout; Neo4j enforces it, ArcadeDB receives it and lets the
+        statement run). ``bulk`` reads (export, counts, shared links) get
+        ``bulk_timeout_s``: they walk whole labels."""
+        import neo4j
+
+        @neo4j.unit_of_work(timeout=self.bulk_timeout_s if bulk else self.query_timeout_s)
         def work(tx):
             return [r.data() for r in tx.run(cypher, params)]
         try:
@@ -126,7 +144,8 @@ class Neo4jGraphStore(GraphStore):
         for label, nt in sorted(ontology.NODE_TYPES.items()):
             if "name" in nt.props:
                 self._auto(f"name index on {label}", d.property_index(label, "name"))
-        ft = d.fulltext_index(["Enterprise", "Person"], ["name"])
+        ft = d.fulltext_index(explore.fulltext_labels(), list(explore.FULLTEXT_PROPS),
+                              name=explore.FULLTEXT_INDEX)
         if ft:
             self._auto("full-text index", ft)
         aw = d.await_indexes()
@@ -212,30 +231,16 @@ class Neo4jGraphStore(GraphStore):
             out.append(Path(nodes=ns, relationships=[self._rel(m, by_id) for m in row["rels"]]))
         return out
 
-    def _neighbourhood(self, label, key, hops, labels, rel_types, since, until, limit):
+    def _neighbourhood(self, label, key, hops, labels, rel_types, since, until, limit,
+                       fanout=None, supernode_degree=None):
         start = self._get(label, key)
         if start is None:
             return Subgraph()
-        max_paths = limit * 20
-        rows = self._read(f"neighbourhood of {label} {key!r}",
-                          queries.neighbourhood(label, hops, rel_types, bool(labels)),
-                          key=key, labels=labels, since=since, until=until,
-                          max_paths=max_paths)
-        nodes: dict[str, Node] = {start.id: start}
-        rels: dict[str, Rel] = {}
-        truncated = len(rows) >= max_paths
-        for row in rows:
-            for m in row["nodes"]:
-                nid = str(m["id"])
-                if nid not in nodes:
-                    if len(nodes) >= limit:
-                        truncated = True
-                        continue
-                    nodes[nid] = node_from_row(m)
-            for m in row["rels"]:
-                rid = str(m["id"])
-                if rid not in rels and str(m["start"]) in nodes and str(m["end"]) in nodes:
-                    rels[rid] = self._rel(m, nodes)
+        nodes, rels, truncated = explore.expand(
+            self._read, start, hops, labels, rel_types, since, until, limit,
+            fanout or (limit if hops == 1 else self.expand_fanout),
+            supernode_degree or self.supernode_degree,
+            node_from_row, self._rel)
         return Subgraph(nodes=list(nodes.values()), relationships=list(rels.values()),
                         truncated=truncated)
 
@@ -250,7 +255,7 @@ class Neo4jGraphStore(GraphStore):
 
     def _shared_attribute_links(self, label, key, via, limit):
         rows = self._read(f"shared-attribute links of {label}",
-                          queries.shared_attribute_links(label, key is not None),
+                          queries.shared_attribute_links(label, key is not None), bulk=True,
                           key=key, via=via, limit=limit)
         return [SharedLink(a=node_from_row(r["a"]), b=node_from_row(r["b"]), via=node_from_row(r["v"]),
                            a_rel=r["a_rel"], b_rel=r["b_rel"]) for r in rows]
@@ -259,7 +264,7 @@ class Neo4jGraphStore(GraphStore):
         import pandas as pd
         node_frames: dict[str, Any] = {}
         for label in labels:
-            rows = self._read(f"export {label}", queries.export_nodes(label),
+            rows = self._read(f"export {label}", queries.export_nodes(label), bulk=True,
                               since=since, until=until)
             cols = ["key", *ontology.NODE_TYPES[label].props, "sources", "first_seen",
                     "last_seen"]
@@ -269,7 +274,8 @@ class Neo4jGraphStore(GraphStore):
             node_frames[label] = typed_frame(df, ontology.NODE_TYPES[label].props)
         rel_frames: dict[str, Any] = {}
         for t in rel_types:
-            rows = self._read(f"export {t}", queries.export_rels(t), since=since, until=until)
+            rows = self._read(f"export {t}", queries.export_rels(t), bulk=True, since=since,
+                              until=until)
             cols = ["start_key", "end_key", "start_label", "end_label",
                     *ontology.REL_TYPES[t].props, "sources", "first_seen", "last_seen"]
             recs = [{"start_key": r["start_key"], "end_key": r["end_key"],
@@ -283,12 +289,13 @@ class Neo4jGraphStore(GraphStore):
     def counts(self) -> dict[str, dict[str, int]]:
         labels = sorted(ontology.LABELS)
         types = sorted(ontology.REL_TYPE_NAMES)
-        n = self._read("count nodes", queries.count_nodes(labels))
-        r = self._read("count relationships", queries.count_rels(types))
+        n = self._read("count nodes", queries.count_nodes(labels), bulk=True)
+        r = self._read("count relationships", queries.count_rels(types), bulk=True)
         return {"nodes": {x["name"]: int(x["c"]) for x in n if x["c"]},
                 "relationships": {x["name"]: int(x["c"]) for x in r if x["c"]}}
 
-    def _search(self, text: str, labels: list[str], limit: int) -> list[Node]:
-        rows = self._read("search", queries.SEARCH, text=str(text).lower(), labels=labels,
-                          limit=limit)
-        return [node_from_row(r["n"]) for r in rows]
+    def _search(self, text: str, labels: list[str], limit: int,
+                exact_only: bool = False) -> list[Node]:
+        fulltext = self.dialect is not None and self.dialect.supports_fulltext
+        return explore.search(self._read, text, labels, limit, exact_only, fulltext,
+                              node_from_row)

@@ -385,3 +385,101 @@ def test_errors_are_wrapped(clean_store):
     dead = Neo4jGraphStore("bolt://127.0.0.1:9", "u", "p")
     with pytest.raises(GraphError):
         dead.connect()
+
+
+# -- bounded exploration (issue 14) -------------------------------------------------------
+
+def star(n=30):
+    """Country CN of origin of ``n`` declarations (a supernode); E1 declared D0 only."""
+    nodes = [N("Country", "CN", name="China"), N("Enterprise", "E1", name="Alpha")]
+    nodes += [N("Declaration", f"D{i}") for i in range(n)]
+    rels = [R("ORIGIN", "Declaration", f"D{i}", "Country", "CN",
+              seen=f"2024-{1 + i % 12:02d}-01T00:00:00") for i in range(n)]
+    rels.append(R("DECLARED", "Enterprise", "E1", "Declaration", "D0", at="2024-01-01T00:00:00"))
+    return nodes, rels
+
+
+def _node(sg, label, key):
+    return next(n for n in sg.nodes if (n.label, n.key) == (label, key))
+
+
+def _touching(sg, label, key):
+    return [r for r in sg.relationships if (label, key) in (r.start, r.end)]
+
+
+def test_expansion_caps_fanout_per_node_and_counts_the_rest(clean_store):
+    clean_store.upsert(*star())
+    sg = clean_store.neighbourhood("Country", "CN", hops=1, fanout=5)
+    assert len(sg.nodes) == 6 and len(sg.relationships) == 5 and sg.truncated
+    assert {n.label for n in sg.nodes} == {"Country", "Declaration"}
+    assert _node(sg, "Country", "CN").props["collapsed_count"] == 25
+    assert all("collapsed_count" not in n.props for n in sg.nodes if n.label == "Declaration")
+    # under the cap nothing is cut or flagged
+    full = clean_store.neighbourhood("Country", "CN", hops=1, fanout=50)
+    assert len(full.nodes) == 31 and not full.truncated
+    assert "collapsed_count" not in _node(full, "Country", "CN").props
+
+
+def test_expansion_collapses_a_supernode_reached_after_the_start(clean_store):
+    clean_store.upsert(*star())
+    for hops in (2, 3):
+        sg = clean_store.neighbourhood("Enterprise", "E1", hops=hops, fanout=5,
+                                       supernode_degree=10)
+        assert _keys(sg) == ["CN", "D0", "E1"], hops  # CN (30 edges) is not expanded
+        assert _node(sg, "Country", "CN").props["collapsed_count"] == 29
+        # at 2 hops CN is the last hop (flagged, nothing within 2 hops was cut); at 3 its
+        # neighbours within reach were held back
+        assert sg.truncated is (hops == 3)
+    # below the supernode threshold it is expanded, capped at the fan-out
+    sg = clean_store.neighbourhood("Enterprise", "E1", hops=3, fanout=5, supernode_degree=100)
+    cn = _node(sg, "Country", "CN")
+    assert 5 <= len(_touching(sg, "Country", "CN")) <= 6  # D0's edge + its first 5
+    assert cn.props["collapsed_count"] == 30 - len(_touching(sg, "Country", "CN"))
+    assert len(sg.nodes) == 3 + len(_touching(sg, "Country", "CN")) - 1
+    # filters apply to what is counted as well as what is shown
+    t = clean_store.neighbourhood("Country", "CN", hops=1, fanout=50,
+                                  since="2024-12-01T00:00:00")
+    assert _keys(t) == ["CN", "D11", "D23"] and not t.truncated
+    lab = clean_store.neighbourhood("Enterprise", "E1", hops=3, labels=["Declaration"])
+    assert _keys(lab) == ["D0", "E1"]
+
+
+def test_search_exact_key_first_prefix_then_name(clean_store):
+    clean_store.upsert(*world())
+    clean_store.upsert([N("Enterprise", "E10", name="Zeta"), N("Enterprise", "XE1", name="Eta")])
+    keys = [n.key for n in clean_store.search("e1", labels=["Enterprise"])]
+    assert keys == ["E1", "E10", "XE1"]  # exact, then key prefix, then key substring
+    assert [n.key for n in clean_store.search("E1", exact_only=True)] == ["E1"]
+    assert clean_store.search("zhang", exact_only=True) == []
+    assert [n.key for n in clean_store.search("zhang")] == ["H1"]
+    assert [n.key for n in clean_store.search("san zhang")] == []  # the text as one string
+    assert [n.key for n in clean_store.search("Trading 阿尔")] == ["E1"]
+    assert [n.key for n in clean_store.search("", labels=["Enterprise"], limit=2)] == [
+        "E1", "E10"]
+    with pytest.raises(RecordError, match="limit"):
+        clean_store.search("x", limit=0)
+
+
+def test_search_finds_names_written_after_the_index(clean_store):
+    clean_store.upsert(*world())
+    assert clean_store.search("omega") == []
+    clean_store.upsert([N("Person", "H2", name="Omega Li")])
+    assert [n.key for n in clean_store.search("omega")] == ["H2"]
+    clean_store.set_properties("Person", {"H2": {"name": "Psi Li"}})
+    assert clean_store.search("omega") == []
+    assert [n.key for n in clean_store.search("psi li")] == ["H2"]
+
+
+def test_a_read_past_the_timeout_raises_query_timeout(clean_store, monkeypatch):
+    from graph import QueryTimeout
+    if clean_store.dialect.name == "arcadedb":
+        pytest.skip("ArcadeDB 26.10.2 receives the Bolt transaction timeout but does not "
+                    "enforce it (measured: the statement below ran on for minutes)")
+    monkeypatch.setattr(clean_store, "query_timeout_s", 0.5)
+    slow = ("UNWIND range(1, 4000) AS x UNWIND range(1, 4000) AS y "
+            "WITH x, y WHERE x + y < 0 RETURN count(*) AS c")
+    t0 = time.monotonic()
+    with pytest.raises(QueryTimeout, match="timeout"):
+        clean_store._read("slow read", slow)
+    assert time.monotonic() - t0 < 30
+    assert clean_store.counts() == {"nodes": {}, "relationships": {}}  # the store still answers

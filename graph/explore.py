@@ -1,0 +1,243 @@
+"""Exploration reads, bounded so an analyst's click answers in interactive time on both engines:
+expansion hop by hop, search through indexes, shortest paths under a hop cap.
+
+The Cypher here follows ``graph/queries.py``'s rule (labels and types pass the ontology
+whitelist; every value is a ``$parameter``).
+
+**Expansion** (``expand``) is a breadth-first walk done one statement per hop, never one
+variable-length pattern: the old ``MATCH p = (s)-[*1..3]-(m) ... ORDER BY length(p) LIMIT``
+enumerated and sorted every path before the limit (22-26 s from a port on a 2k world).
+Each hop sends the frontier (grouped by label, so each start is an index lookup) and, per
+frontier node, two ``CALL {}`` subqueries:
+  * a count of its matching edges, stopped at ``count_cap`` (``LIMIT`` before ``count``):
+    O(min(degree, cap)) on both engines;
+  * its first ``fanout`` matching (edge, neighbour) pairs - none when the node is a
+    supernode (count above ``supernode_degree``) reached after the start: such a node is
+    returned collapsed, with ``props["collapsed_count"]`` = how many of its neighbours were
+    not shown (also set on any node whose neighbours were cut by the fan-out cap).
+The node budget ``limit`` bounds the whole answer; the next frontier is at most that. A
+last count-only statement flags the supernodes among the nodes of the last hop (their
+``collapsed_count`` says what lies beyond; that alone does not make the answer truncated).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from graph import ontology
+
+_N = "{{id: elementId({v}), labels: labels({v}), props: properties({v})}}"
+_R = ("{{id: elementId({v}), type: type({v}), start: elementId(startNode({v})), "
+      "end: elementId(endNode({v})), props: properties({v})}}")
+TIME_OK = ("($since IS NULL OR coalesce(r.at, r.last_seen) >= $since) AND "
+           "($until IS NULL OR coalesce(r.at, r.last_seen) <= $until)")
+COUNT_CAP = 10_000
+COLLAPSED = "collapsed_count"
+
+
+def _label(label: str) -> str:
+    return ontology.check_label(label).label
+
+
+def expand_hop(frontier_labels: list[str], rel_types: list[str] | None,
+               labels_filtered: bool) -> str:
+    """One hop from the frontier. Params: ``$keys`` (list of key lists, one per label, in
+    ``frontier_labels`` order), ``$fanout``, ``$super`` (count above which a node is not
+    expanded), ``$cap``, ``$since``, ``$until``, ``$labels``. Rows: {key, label, n, items}."""
+    types = ":" + "|".join(ontology.check_rel_type(t).type for t in rel_types) if rel_types \
+        else ""
+    where = TIME_OK + (" AND any(l IN labels(m) WHERE l IN $labels)" if labels_filtered
+                       else "")
+    branches = []
+    for i, label in enumerate(frontier_labels):
+        lab = _label(label)
+        branches.append(
+            f"UNWIND $keys[{i}] AS k\n"
+            f"MATCH (s:{lab} {{key: k}})\n"
+            f"CALL {{ WITH s MATCH (s)-[r{types}]-(m) WHERE {where}\n"
+            f"       WITH r LIMIT $cap RETURN count(r) AS n }}\n"
+            f"CALL {{ WITH s, n WITH s, n WHERE n <= $super\n"
+            f"       MATCH (s)-[r{types}]-(m) WHERE {where}\n"
+            f"       WITH r, m LIMIT $fanout\n"
+            f"       RETURN collect({{r: {_R.format(v='r')}, m: {_N.format(v='m')}}}) AS items }}\n"
+            f"RETURN s.key AS key, '{lab}' AS label, n, items")
+    return "\nUNION ALL\n".join(branches)
+
+
+def expand(read: Callable[..., list[dict[str, Any]]], start: Any, hops: int,
+           labels: list[str] | None, rel_types: list[str] | None, since: str | None,
+           until: str | None, limit: int, fanout: int, supernode_degree: int,
+           node_from_row: Callable[[dict], Any], rel_from_row: Callable[..., Any]
+           ) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """Breadth-first expansion from ``start`` (a Node); returns (nodes by id, rels by id,
+    truncated). ``read(what, cypher, **params)`` runs one read statement."""
+    nodes: dict[str, Any] = {start.id: start}
+    rels: dict[str, Any] = {}
+    by_key = {(start.label, start.key): start.id}
+    degree: dict[str, int] = {}  # matching edges of each expanded node (up to COUNT_CAP)
+    truncated = False
+    frontier = [start]
+    boundary: dict[str, int] = {}  # the same count for the nodes of the last hop
+    for hop in range(1, hops + 2):
+        last = hop > hops  # counts only: is a node of the last hop a supernode?
+        groups: dict[str, list[str]] = {}
+        for n in frontier:
+            groups.setdefault(n.label, []).append(n.key)
+        order = sorted(groups)
+        rows = read(f"expansion hop {hop} from {start.label} {start.key!r}",
+                    expand_hop(order, rel_types, bool(labels)),
+                    keys=[groups[l] for l in order], fanout=fanout,
+                    super=(-1 if last else COUNT_CAP if hop == 1 else supernode_degree),
+                    cap=COUNT_CAP,
+                    since=since, until=until, labels=labels)
+        nxt = []
+        for row in rows:
+            src_id = by_key.get((row["label"], row["key"]))
+            if src_id is None:
+                continue
+            (boundary if last else degree)[src_id] = int(row["n"])
+            for it in row["items"]:
+                m = it["m"]
+                mid = str(m["id"])
+                if mid not in nodes:
+                    if len(nodes) >= limit:
+                        truncated = True
+                        continue
+                    node = node_from_row(m)
+                    nodes[mid] = node
+                    by_key[(node.label, node.key)] = mid
+                    nxt.append(node)
+                r = it["r"]
+                if str(r["id"]) not in rels and str(r["start"]) in nodes \
+                        and str(r["end"]) in nodes:
+                    rels[str(r["id"])] = (r, rel_from_row(r, nodes))
+        frontier = nxt[:limit]
+        if not frontier:
+            break
+    # "N more": matching edges of an expanded node that the answer does not hold
+    shown: dict[str, int] = {}
+    for r, _ in rels.values():
+        for end in {str(r["start"]), str(r["end"])}:
+            shown[end] = shown.get(end, 0) + 1
+    for nid, n in degree.items():
+        if n > shown.get(nid, 0):
+            nodes[nid].props[COLLAPSED] = n - shown.get(nid, 0)
+            truncated = True
+    for nid, n in boundary.items():  # beyond the hops asked: flagged, not a truncation
+        if n > supernode_degree:
+            nodes[nid].props[COLLAPSED] = n - shown.get(nid, 0)
+    rels = {k: v for k, (_, v) in rels.items()}
+    return nodes, rels, truncated
+
+
+# -- search -------------------------------------------------------------------------------
+
+def exact_key(labels: list[str]) -> str:
+    """Index lookups of ``$variants`` (the text as typed, upper- and lower-cased) per label."""
+    return "\nUNION ALL\n".join(
+        f"UNWIND $variants AS k MATCH (n:{_label(l)} {{key: k}}) RETURN {_N.format(v='n')} AS n"
+        for l in labels)
+
+
+def listing(labels: list[str]) -> str:
+    """The first $limit nodes of each label in key order (an empty search text)."""
+    return "\nUNION ALL\n".join(
+        f"CALL {{ MATCH (n:{_label(l)}) RETURN n ORDER BY n.key LIMIT $limit }}\n"
+        f"RETURN {_N.format(v='n')} AS n" for l in labels)
+
+
+def key_prefix(labels: list[str]) -> str:
+    """Range-index scans ``key STARTS WITH`` each of ``$variants``, at most $limit per label."""
+    return "\nUNION ALL\n".join(
+        f"CALL {{ UNWIND $variants AS k MATCH (n:{_label(l)}) WHERE n.key STARTS WITH k\n"
+        f"       RETURN n LIMIT $limit }}\nRETURN {_N.format(v='n')} AS n"
+        for l in labels)
+
+
+def name_scan(labels: list[str]) -> str:
+    """Substring of the name or key, label by label (ArcadeDB's fallback; bounded by LIMIT
+    and the read timeout)."""
+    return "\nUNION ALL\n".join(
+        f"CALL {{ MATCH (n:{_label(l)})\n"
+        f"       WHERE toLower(coalesce(n.name, '')) CONTAINS $text "
+        f"OR toLower(n.key) CONTAINS $text\n"
+        f"       RETURN n LIMIT $limit }}\nRETURN {_N.format(v='n')} AS n"
+        for l in labels)
+
+
+FULLTEXT_INDEX = "ps_search"
+FULLTEXT_PROPS = ("name", "key")
+
+
+def fulltext_labels() -> list[str]:
+    return sorted(l for l, nt in ontology.NODE_TYPES.items() if "name" in nt.props)
+
+
+FULLTEXT_SEARCH = f"""
+CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query, {{limit: $probe}})
+YIELD node AS n
+WHERE any(l IN labels(n) WHERE l IN $labels)
+  AND (toLower(coalesce(n.name, '')) CONTAINS $text OR toLower(n.key) CONTAINS $text)
+RETURN {_N.format(v='n')} AS n
+LIMIT $limit
+"""
+
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def lucene_query(text: str) -> str:
+    """A Lucene query whose hits are a superset of the nodes whose name or key contains
+    ``text`` (the Cypher after it keeps exactly those): a word as ``*word*``, a run with CJK
+    characters (one token per character in the standard analyser) as a phrase."""
+    parts = []
+    for tok in text.split():
+        esc = _LUCENE_SPECIAL.sub(r"\\\1", tok)
+        parts.append(f'"{esc}"' if _CJK.search(tok) else f"*{esc}*")
+    return " AND ".join(parts)
+
+
+def search(read: Callable[..., list[dict[str, Any]]], text: str, labels: list[str],
+           limit: int, exact_only: bool, fulltext: bool,
+           node_from_row: Callable[[dict], Any]) -> list[Any]:
+    """Exact key (unique index) -> key prefix (range index) -> name or key substring, the
+    last only for labels that have a name (Neo4j: the ``ps_search`` full-text index, then
+    the same CONTAINS test on its hits; ArcadeDB: a label-by-label scan that stops at the
+    limit). A key's inner substring is thus found only on named labels."""
+    text = text.strip()
+    if not text:
+        rows = read("node listing", listing(labels), limit=limit)
+        rows.sort(key=lambda r: str(r["n"]["props"].get("key", "")))
+        return [node_from_row(r["n"]) for r in rows[:limit]]
+    out: dict[str, Any] = {}
+
+    def add(rows: list[dict[str, Any]]) -> bool:
+        for r in rows:
+            n = node_from_row(r["n"])
+            out.setdefault(n.id, n)
+            if len(out) >= limit:
+                return True
+        return False
+
+    vs = variants(text)
+    if add(read("search by key", exact_key(labels), variants=vs)) or exact_only:
+        return list(out.values())[:limit]
+    pre = read("search by key prefix", key_prefix(labels), variants=vs, limit=limit)
+    if add(sorted(pre, key=lambda r: str(r["n"]["props"].get("key", "")))):
+        return list(out.values())
+    low = text.lower()
+    named = [l for l in labels if l in fulltext_labels()]
+    if not named:
+        return list(out.values())
+    if fulltext:
+        rows = read("search by name", FULLTEXT_SEARCH, query=lucene_query(text), text=low,
+                    labels=named, probe=max(100, limit * 10), limit=limit + len(out))
+    else:
+        rows = read("search by name", name_scan(named), text=low, limit=limit + len(out))
+    add(rows)
+    return list(out.values())[:limit]
+
+
+def variants(text: str) -> list[str]:
+    return list(dict.fromkeys([text, text.upper(), text.lower()]))
