@@ -114,6 +114,8 @@ def is_resident_id(s: str) -> bool:
     return False
 
 
+# only digits, plus and minus are folded: the rest of the text (，：（）) stays as written
+_FULLWIDTH = {0xFF10 + i: 0x30 + i for i in range(10)} | {0xFF0B: ord("+"), 0xFF0D: ord("-")}
 _ID = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
 _SEP = r"[\s\-.]?"
 _PII_PATTERNS = [
@@ -131,13 +133,11 @@ _PII_PATTERNS = [
 def scrub_text(text: Any) -> Any:
     """Mask id numbers, phone numbers and e-mail addresses inside free text (explanations,
     reasons, notes, warning messages, log lines) for users without the ``pii`` grant.
-    Full-width digits are folded first (NFKC); 18-digit declaration numbers are kept."""
+    Full-width digits are folded first; 18-digit declaration numbers are kept."""
     if not isinstance(text, str):
         return text
-    if any("\uff01" <= c <= "\uff5e" or c == "\u3000" for c in text):
-        import unicodedata
-
-        text = unicodedata.normalize("NFKC", text)
+    if any("\uff0b" <= c <= "\uff19" for c in text):  # full-width digits, + and -
+        text = text.translate(_FULLWIDTH)
     text = _ID.sub(lambda m: MASK if is_resident_id(m.group(1)) else m.group(0), text)
     for pat in _PII_PATTERNS:
         text = pat.sub(MASK, text)

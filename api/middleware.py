@@ -134,20 +134,23 @@ class MaskResponses:
                     mode[0] = "pass"
                 elif "json" in ctype and "ndjson" not in ctype:
                     mode[0] = "json"
+                elif "ndjson" in ctype or ctype.startswith(("text/csv", "text/plain")):
+                    mode[0] = "text"  # exports: JSON lines masked, other text scrubbed
                 elif ctype.startswith("text/event-stream"):
                     mode[0] = "sse"
                 else:
                     mode[0] = "pass"
-                if mode[0] == "json":
+                if mode[0] in ("json", "text"):
                     start.update(msg)
                     return
                 await send(msg)
                 return
-            if mode[0] == "json":
+            if mode[0] in ("json", "text"):
                 chunks.append(msg.get("body", b""))
                 if msg.get("more_body"):
                     return
-                body = self._mask_json(b"".join(chunks))
+                raw = b"".join(chunks)
+                body = self._mask_json(raw) if mode[0] == "json" else self._mask_text(raw)
                 headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
                 headers.append((b"content-length", str(len(body)).encode()))
                 await send({**start, "headers": headers})
@@ -168,6 +171,23 @@ class MaskResponses:
             return body
         return json.dumps(mask_payload(data, self.masker_of()), ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
+
+    def _mask_text(self, body: bytes) -> bytes:
+        from api.authz import mask_payload
+
+        out = []
+        for line in body.decode("utf-8", errors="replace").split("\n"):
+            s = line.strip()
+            if s.startswith("{") and s.endswith("}"):
+                try:
+                    line = json.dumps(mask_payload(json.loads(s), self.masker_of()),
+                                      ensure_ascii=False)
+                except ValueError:
+                    line = scrub_text(line)
+            else:
+                line = scrub_text(line)
+            out.append(line)
+        return "\n".join(out).encode("utf-8")
 
     def _mask_sse(self, body: bytes) -> bytes:
         from api.authz import mask_payload

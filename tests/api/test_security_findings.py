@@ -509,3 +509,97 @@ def test_finding_12_small_ones(app, api_store, client, auth, monkeypatch):
     missing = client.get("/declarations/D-NOPE-404", headers=h)
     assert exists.status_code == missing.status_code == 403
     assert exists.json()["code"] == missing.json()["code"]
+
+
+# ------------------------------------------------------------------------------ 4: every route
+def _fill(op_path: str, params: list[dict], ids: dict[str, str]) -> tuple[str, dict]:
+    values = {"label": "Person", "key": "PHASH-0001", "from_label": "Person",
+              "from_key": "PHASH-0001", "to_label": "Enterprise", "to_key": "ENT-C",
+              "q": "张", "format": "jsonl", **ids}
+    path, query = op_path, {}
+    for p in params:
+        name, where = p["name"], p["in"]
+        v = values.get(name)
+        if v is None:
+            ex = (p.get("schema") or {}).get("examples") or p.get("examples")
+            v = (ex[0] if isinstance(ex, list) else None) if ex else None
+        if where == "path":
+            path = path.replace("{" + name + "}", str(v if v is not None else "x"))
+        elif where == "query" and (p.get("required") or name in values) and v is not None:
+            query[name] = v
+    return path, query
+
+
+def test_finding_04_response_scan_covers_every_route_sse_included(app, client, auth,
+                                                                  api_store, tmp_path,
+                                                                  monkeypatch):
+    import httpx
+
+    msg = f"联系 {PERSON_PHONE} 证件 {PERSON_ID} {PHONE_KEY}"
+    w = client.post("/warnings", json={"level": "红", "message_zh": msg, "message_en": msg,
+                                       "subject_label": "Phone", "subject_key": PHONE_KEY},
+                    headers=auth("duty")).json()
+    inv = client.post("/investigations", json={
+        "title": "scan", "nodes": [{"label": "Person", "key": "PHASH-0001"}],
+        "notes": msg, "shared_with": ["analyst"]}, headers=auth("analyst_pii")).json()
+    tl = app.state.ps.work.save_targeting_list(
+        issued_by="analyst", port="30", date=None, budget=1, model_version=None,
+        items=[{"label": "Declaration", "key": "D-1002", "score": 0.5,
+                "reasons": [{"zh": msg, "en": msg}]}], meta={})
+    ids = {"warning_id": str(w["id"]), "inv_id": inv["id"], "list_id": tl,
+           "username": "analyst"}
+    spec = client.get("/openapi.json").json()
+    streams, scanned, ok = [], 0, 0
+    for op_path, item in spec["paths"].items():
+        op = item.get("get")
+        if op is None:
+            continue
+        content = (op.get("responses", {}).get("200", {}).get("content") or {})
+        if "text/event-stream" in content:
+            streams.append(op_path)
+            continue
+        path, query = _fill(op_path, op.get("parameters", []), ids)
+        for user in ("analyst", "admin"):
+            r = client.get(path, params=query, headers=auth(user))
+            scanned += 1
+            ok += r.status_code == 200
+            assert r.status_code < 500 or r.status_code == 503, (path, r.status_code, r.text)
+            for secret in SECRETS:
+                assert secret not in r.text, f"{secret!r} leaked by GET {path} as {user}"
+    assert scanned >= 2 * 30 and ok >= 40, (scanned, ok)
+    assert "/warnings/stream" in streams
+
+    # the streams, on a real loopback server: an event carrying personal data arrives masked
+    monkeypatch.setenv("PS_WARNINGS_SSE_KEEPALIVE_S", "0.3")
+    app2 = make_app(tmp_path / "scan-sse", api_store)
+    try:
+        with Served(app2) as url, httpx.Client(timeout=10) as c:
+            def tok(u):
+                return _bearer(c.post(f"{url}/auth/token", data={
+                    "username": u, "password": PASSWORD}).json()["access_token"])
+            h, duty = tok("analyst"), tok("duty")
+            for sp in streams:
+                got: list[str] = []
+                with c.stream("GET", url + sp, headers=h) as r:
+                    assert r.status_code in (200, 503), (sp, r.status_code)
+                    raiser = None
+                    if r.status_code == 200 and sp == "/warnings/stream":
+                        raiser = threading.Timer(0.5, lambda: c.post(f"{url}/warnings", json={
+                            "level": "红", "message_zh": msg + " sse", "message_en": msg,
+                            "subject_label": "Phone", "subject_key": PHONE_KEY},
+                            headers=duty))
+                        raiser.start()
+                    deadline = time.monotonic() + 8
+                    for line in r.iter_lines():
+                        got.append(line)
+                        if line.startswith("data:") or time.monotonic() > deadline:
+                            break
+                    if raiser is not None:
+                        raiser.join(10)  # its answer arrives before the server stops
+                text = "\n".join(got)
+                for secret in SECRETS:
+                    assert secret not in text, f"{secret!r} leaked by the stream {sp}"
+                if sp == "/warnings/stream":
+                    assert any(ln.startswith("data:") and "sse" in ln for ln in got), got
+    finally:
+        app2.state.ps.close()
