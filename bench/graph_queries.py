@@ -102,8 +102,9 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def sample_keys(store, label: str, n: int, rng: random.Random) -> list[str]:
-    """Keys of ``label`` nodes, taken by the store's key listing (search with empty text)
-    and then sampled; for the supernode kinds, the highest-degree ones are included."""
+    """``n`` keys of ``label`` drawn at random from the first 5,000 in key order (the
+    store's listing: search with an empty text); Port and Country have fewer, so all of
+    their nodes, supernodes included, are in the draw."""
     nodes = store.search("", labels=[label], limit=5000)
     keys = [x.key for x in nodes]
     rng.shuffle(keys)
@@ -121,6 +122,11 @@ def query_child(engine: str, args) -> dict:
     work = _work(args)
     res: dict[str, dict] = {}
     load0 = os.getloadavg()
+
+    kinds = [k for k in (getattr(args, "kinds", "") or "").split(",") if k]
+
+    def want(kind: str) -> bool:
+        return not kinds or any(kind.startswith(k) for k in kinds)
 
     def record(kind: str, ms: float, size: int) -> None:
         r = res.setdefault(kind, {"ms": [], "sizes": []})
@@ -145,7 +151,7 @@ def query_child(engine: str, args) -> dict:
                 elif len(nm) >= 2:
                     names.append(nm[:2])
         rng.shuffle(names)
-        for l, ks in samples.items():
+        for l, ks in (samples.items() if want("search") else ()):
             for k in ks[: max(3, args.samples // len(samples) + 1)]:
                 ms, out = timed(store.search, k, limit=20)
                 record("search_key", ms, len(out))
@@ -153,10 +159,10 @@ def query_child(engine: str, args) -> dict:
                 if len(k) > 7:
                     ms, out = timed(store.search, k[:7], limit=20)
                     record("search_prefix", ms, len(out))
-        for w in names[: args.samples]:
+        for w in (names[: args.samples] if want("search") else ()):
             ms, out = timed(store.search, w, limit=20)
             record("search_name", ms, len(out))
-        for hops in (1, 2, 3):
+        for hops in ((1, 2, 3) if want("expand") else ()):
             for l, ks in samples.items():
                 for k in ks:
                     ms, sg = timed(store.neighbourhood, l, k, hops=hops, limit=200)
@@ -164,7 +170,7 @@ def query_child(engine: str, args) -> dict:
                     record(f"expand_{hops}hop_all", ms, len(sg.nodes))
         ends = [(l, k) for l in ("Enterprise", "Person", "Vehicle", "Container")
                 for k in samples.get(l, [])]
-        for _ in range(args.samples):
+        for _ in (range(args.samples) if want("shortest") else ()):
             a, b = rng.sample(ends, 2)
             ms, ps = timed(store.shortest_paths, a, b, max_hops=6, limit=5)
             record("shortest_path", ms, len(ps[0]) if ps else -1)
@@ -243,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, default=40, help="start nodes per kind")
     ap.add_argument("--load", action="store_true", help="generate and load (phase 1)")
     ap.add_argument("--plot", action="store_true")
+    ap.add_argument("--kinds", default="", help="only these query kinds (prefixes, comma "
+                    "separated: search, expand, shortest); default all")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "graph_queries.json"))
     ap.add_argument("--_child", nargs=2, metavar=("PHASE", "ENGINE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -258,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     work = _work(args)
     passthrough = ["--declarations", str(args.declarations), "--seed", str(args.seed),
                    "--work", args.work, "--heap", args.heap, "--pagecache-mb",
-                   str(args.pagecache_mb), "--samples", str(args.samples)]
+                   str(args.pagecache_mb), "--samples", str(args.samples),
+                   "--kinds", args.kinds]
     if args.load:
         from ingest.synthetic.world import generate_world
         if not (work / "world" / "declarations.csv").exists():

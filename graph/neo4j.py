@@ -245,13 +245,14 @@ class Neo4jGraphStore(GraphStore):
                         truncated=truncated)
 
     def _shortest_paths(self, a, b, max_hops, limit):
-        if a == b:
-            n = self._get(*a)
-            return [Path(nodes=[n], relationships=[])] if n else []
-        rows = self._read(f"shortest paths {a} - {b}",
-                          queries.shortest_paths(a[0], b[0], max_hops),
-                          a=a[1], b=b[1], limit=limit)
-        return self._paths(rows)
+        na, nb = self._get(*a), self._get(*b)
+        if na is None or nb is None:
+            return []
+        if na.id == nb.id:
+            return [Path(nodes=[na], relationships=[])]
+        found = explore.shortest(self._read, na, nb, max_hops, limit, self.supernode_degree,
+                                 node_from_row, self._rel, self._get)
+        return [Path(nodes=ns, relationships=rs) for ns, rs in found]
 
     def _shared_attribute_links(self, label, key, via, limit):
         rows = self._read(f"shared-attribute links of {label}",

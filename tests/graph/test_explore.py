@@ -1,0 +1,43 @@
+"""Unit tests of graph/explore.py's pure parts: the Lucene query built from a search text,
+the key variants, the per-hop statement's structure and the shortest-path walk back."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import OntologyError, explore
+
+pytestmark = pytest.mark.unit
+
+
+def test_lucene_query_words_are_infix_wildcards_and_cjk_runs_are_phrases():
+    assert explore.lucene_query("qlru") == "*qlru*"
+    assert explore.lucene_query("Alpha Trading") == "*Alpha* AND *Trading*"
+    assert explore.lucene_query("阿尔法") == '"阿尔法"'
+    # Lucene syntax in the text is escaped, never interpreted
+    assert explore.lucene_query('a:b (c) "d"') == r'*a\:b* AND *\(c\)* AND *\"d\"*'
+
+
+def test_key_variants_keep_the_text_as_typed_first():
+    assert explore.variants("qlRu9") == ["qlRu9", "QLRU9", "qlru9"]
+    assert explore.variants("ABC") == ["ABC", "abc"]
+
+
+def test_expand_hop_is_one_branch_per_label_with_values_as_parameters():
+    q = explore.expand_hop(["Enterprise", "Port"], ["DECLARED", "ORIGIN"], True)
+    assert q.count("UNION ALL") == 1
+    assert "MATCH (s:Enterprise {key: k})" in q and "MATCH (s:Port {key: k})" in q
+    assert "[r:DECLARED|ORIGIN]" in q and "$labels" in q and "LIMIT $fanout" in q
+    assert "*" not in q.replace("count(r)", "")  # no variable-length pattern
+    with pytest.raises(OntologyError):
+        explore.expand_hop(["Port) DETACH DELETE s //"], None, False)
+    with pytest.raises(OntologyError):
+        explore.expand_hop(["Port"], ["X]-() DELETE r //"], False)
+
+
+def test_walks_back_enumerate_every_parent_up_to_the_limit():
+    par = {"a": [], "b": [("a", "r1")], "c": [("a", "r2")], "d": [("b", "r3"), ("c", "r4")]}
+    assert explore._walks(par, "d", 10) == [[("b", "r3"), ("a", "r1")],
+                                             [("c", "r4"), ("a", "r2")]]
+    assert len(explore._walks(par, "d", 1)) == 1
+    assert explore._walks(par, "a", 10) == [[]]
