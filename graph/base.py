@@ -137,7 +137,10 @@ class GraphStore(abc.ABC):
     def shortest_paths(self, a: tuple[str, str], b: tuple[str, str], *, max_hops: int = 6,
                        limit: int = 5) -> list[Path]:
         """Shortest undirected paths between two (label, key) nodes, up to ``max_hops``
-        (and the read timeout: a search that runs past it raises ``QueryTimeout``)."""
+        (and the read timeout: a search that runs past it raises ``QueryTimeout``).
+        A bidirectional breadth-first search (``graph/explore.py``) that does not walk
+        through supernodes (more than ``PS_GRAPH_SUPERNODE_DEGREE`` edges: a country or a
+        port links everything); the two ends themselves may be supernodes."""
         ontology.check_label(a[0])
         ontology.check_label(b[0])
         if not 1 <= int(max_hops) <= 10:
