@@ -31,7 +31,7 @@ class GraphSettings(DataDirSettings):
     bolt_port: int = 0  # 0 = pick a free loopback port
     batch_size: int = 2000
     # reads: every read statement's transaction timeout (a slower one raises QueryTimeout)
-    query_timeout_s: float = 5.0
+    query_timeout_s: float = 10.0
     # reads that walk whole labels (export for training, counts, shared-attribute links)
     bulk_timeout_s: float = 600.0
     # expansion: neighbours kept per node per hop; a node of higher degree is a supernode

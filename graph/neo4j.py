@@ -35,7 +35,7 @@ class Neo4jGraphStore(GraphStore):
     def __init__(self, uri: str, user: str = "neo4j", password: str | None = None, *,
                  database: str | None = None, batch_size: int = 2000,
                  on_close: Callable[[], None] | None = None, name: str | None = None,
-                 query_timeout_s: float = 5.0, bulk_timeout_s: float = 600.0,
+                 query_timeout_s: float = 10.0, bulk_timeout_s: float = 600.0,
                  expand_fanout: int = 25, supernode_degree: int = 200):
         self.uri = uri
         self.query_timeout_s = float(query_timeout_s)

@@ -38,7 +38,7 @@ def embedded_store(tmp_path_factory):
     """The embedded ArcadeDB engine (in this process) under a tmp data dir, schema ready."""
     from graph import GraphSettings, open_store
     settings = GraphSettings(data_dir=tmp_path_factory.mktemp("var"), uri=None, heap="1g",
-                             batch_size=500)
+                             batch_size=500, query_timeout_s=60)  # a loaded 2-core machine
     store = open_store(settings)
     store.test_settings = settings
     yield store
@@ -49,7 +49,7 @@ def embedded_store(tmp_path_factory):
 def neo4j_store(neo4j_server):
     from graph.neo4j import Neo4jGraphStore
     store = Neo4jGraphStore(neo4j_server, "neo4j", "unused-auth-disabled", batch_size=500,
-                            name="neo4j-test").connect()
+                            name="neo4j-test", query_timeout_s=60).connect()
     store.ensure_schema()
     yield store
     store.close()
