@@ -3,6 +3,7 @@ expansion and path query is audited; person data is masked unless the user has `
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -36,6 +37,11 @@ def real_key(state: Any, user: User, label: str, key: str) -> str:
     return real
 
 
+# a query that could name a person: a phone (10+ digits, maybe +), an e-mail, or a short
+# run of CJK characters (a name); only these look in Person/Phone/Email when no label is given
+PERSONAL_SHAPED = re.compile(r"\+?\d[\d\s-]{9,}|@|^[\u4e00-\u9fff·]{2,6}$")
+
+
 def _exact(node: Any, q: str) -> bool:
     p = node.props or {}
     names = [node.key, p.get("name"), p.get("name_norm"), *(p.get("aliases") or [])]
@@ -53,6 +59,8 @@ def search_nodes(state: Any, user: User, store: Any, q: str, labels: list[str] |
         ontology.LABELS)
     free = [l for l in wanted if l not in authz.EXACT_ONLY_LABELS]
     exact = [l for l in wanted if l in authz.EXACT_ONLY_LABELS]
+    if not labels and not PERSONAL_SHAPED.search(q):
+        exact = []  # an ordinary search (a key, a company) is not a personal look-up
     out = store.search(q, labels=free, limit=limit) if free else []
     if exact:
         wait = state.lookup_limiter.hit(f"{user.username}|{ip}")
