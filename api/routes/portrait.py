@@ -97,3 +97,32 @@ def portrait(label: Label, key: Annotated[str, Path(max_length=200)], user: Read
                                              "message_en", "created_at")} for w in open_w],
     }
     return out if unmasked else scrub(out)
+
+
+@router.get("/{label}/{key}/explain", summary="An entity's risk reasons with evidence paths")
+def explain(label: Literal["Enterprise", "Person", "Vehicle", "Vessel", "Container"],
+            key: Annotated[str, Path(max_length=200)], user: Reader, state: StateDep,
+            store: StoreDep, audit: AuditDep,
+            lang: Annotated[Literal["zh", "en"], Query()] = "zh") -> dict[str, Any]:
+    """``risk.explain.explain_entity``; path keys of personal nodes become tokens and the
+    text is scrubbed for users without ``pii``."""
+    from risk.explain import explain_entity
+
+    masker, unmasked = state.masker, user.has_grant("pii")
+    real = masker.resolve(label, key)
+    if store.get(label, real) is None:
+        raise NotFoundError(f"no {label} {key!r}", code="graph.not_found")
+    audit("risk.explain_entity", label, real)
+    ex = explain_entity(store, label, real, lang)
+    if unmasked:
+        return ex
+
+    def tok(ref):
+        return [ref[0], masker.key_for(ref[0], str(ref[1]), False)] if isinstance(
+            ref, (list, tuple)) and len(ref) == 2 else ref
+    for r in ex.get("reasons", []):
+        for p in r.get("paths", []):
+            p["nodes"] = [tok(n) for n in p.get("nodes", [])]
+            p["relationships"] = [dict(x, start=tok(x.get("start")), end=tok(x.get("end")))
+                                  for x in p.get("relationships", [])]
+    return scrub(ex)

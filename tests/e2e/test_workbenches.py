@@ -213,3 +213,42 @@ def test_analyst_opens_an_enterprise_portrait_and_follows_a_link(small_page, liv
     from api_seed import SECRETS
     assert not any(s in page.content() for s in SECRETS)
     assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("small_page", LANGS, indirect=True)
+def test_explorer_explains_an_entity_filters_by_time_and_exports(small_page, live):
+    page, lang = small_page, small_page.lang
+    login(page, live, "analyst")
+    page.click("[data-testid=nav-graph]")
+    page.fill("[data-testid=graph-q]", "Shell")
+    page.click("[data-testid=graph-search]")
+    page.locator("[data-testid=search-result]", has_text="Shell").first.click()
+    expect(page.locator("[data-testid=panel-title]")).to_contain_text("ENT-C")
+    from risk.explain import explain_entity
+    ex = explain_entity(live["store"], "Enterprise", "ENT-C", lang)
+    first = ex["reasons"][0]["text_zh" if lang == "zh" else "text_en"]
+    expect(page.locator("[data-testid=panel-reason]").first).to_contain_text(first[:20])
+    with_paths = [i for i, r in enumerate(ex["reasons"]) if r.get("paths")]
+    if with_paths:  # clicking a reason draws and highlights its evidence paths
+        page.locator("[data-testid=panel-reason]").nth(with_paths[0]).click()
+        page.wait_for_function("() => window.__cy.$('.evidence').length >= 2")
+    expect(page.locator("[data-testid=panel-portrait]")).to_be_visible()
+    page.click("[data-testid=expand]")
+    page.wait_for_function("() => window.__cy.nodes().length >= 3")
+    shot(page, f"16-explorer-explained-{lang}")
+    _no_horizontal_scroll(page)
+    # a range after every first/last seen fades every node
+    page.fill("[data-testid=time-from]", "2099-01-01")
+    page.dispatch_event("[data-testid=time-from]", "change")
+    assert page.evaluate("window.__cy.nodes('.out-of-time').length === window.__cy.nodes().length")
+    page.fill("[data-testid=time-from]", "")
+    page.dispatch_event("[data-testid=time-from]", "change")
+    assert page.evaluate("window.__cy.nodes('.out-of-time').length") == 0
+    with page.expect_download() as png:
+        page.click("[data-testid=export-png]")
+    assert open(png.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as csv_dl:
+        page.click("[data-testid=export-graph-csv]")
+    text = open(csv_dl.value.path(), encoding="utf-8-sig").read()
+    assert "ENT-C" in text and text.startswith("kind,label_or_type")
+    assert not page.js_errors, page.js_errors

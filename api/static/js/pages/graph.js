@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { t, getLang, applyI18n } from "../i18n.js";
 import { h, toast, showError, fmtScore, modal } from "../ui.js";
+import { ENTITY_LABELS, entityReasons, portraitLink, timeControls } from "./graph_extras.js";
 
 const LABELS = ["Enterprise", "Person", "Declaration", "Goods", "Country", "Port", "Address", "Phone",
   "Email", "Vehicle", "Vessel", "Container", "Case", "Inspection", "Certificate", "Manifest", "BillOfLading", "Article"];
@@ -28,8 +29,8 @@ function addNode(n, pos) {
 function addRel(r) {
   const s = nid(r.start[0], r.start[1]), e = nid(r.end[0], r.end[1]);
   const id = `${s}-${r.type}-${e}`;
-  if (cy.getElementById(id).nonempty() || cy.getElementById(s).empty() || cy.getElementById(e).empty()) return;
-  cy.add({ group: "edges", data: { id, source: s, target: e, type: r.type } });
+  if (cy.getElementById(id).nonempty() || cy.getElementById(`${e}-${r.type}-${s}`).nonempty() || cy.getElementById(s).empty() || cy.getElementById(e).empty()) return;
+  cy.add({ group: "edges", data: { id, source: s, target: e, type: r.type, props: r.props || {} } });
 }
 function addSubgraph(sub) {
   (sub.nodes || []).forEach(n => addNode(n));
@@ -58,7 +59,7 @@ async function select(node) {
     const props = Object.entries(r.node.props || {}).filter(([k]) => !["sources"].includes(k));
     const risk = r.risk || {};
     panel.replaceChildren(...[
-      h("h3", { testid: "panel-title" }, `${label} · ${r.node.key}`),
+      h("h3", { testid: "panel-title" }, `${label} · ${r.node.key}`), portraitLink(label, r.node.key),
       r.node.masked ? h("p", { class: "badge masked", i18n: "masked_note", testid: "masked-note" }) : null,
       h("h4", { i18n: "risk" }),
       h("div", { class: "risk-box", testid: "panel-risk" },
@@ -78,6 +79,9 @@ async function select(node) {
       h("h4", { i18n: "properties" }),
       h("table", { class: "props", testid: "panel-props" }, props.map(([k, v]) => h("tr", {}, h("th", {}, k),
         h("td", {}, Array.isArray(v) ? v.join(", ") : String(v)))))].filter(Boolean));
+    applyI18n(panel);
+    const ul = panel.querySelector("[data-testid=panel-explanation]");
+    if (ENTITY_LABELS.has(label) && ul) entityReasons(ul, cy, label, r.node.key, { addSubgraph });
   } catch (e) { showError(e); }
 }
 
@@ -106,7 +110,10 @@ async function findPath() {
     addSubgraph(r.items[0]);
     r.items.forEach(p => {
       p.nodes.forEach(n => cy.getElementById(nid(n.label, n.key)).addClass("onpath"));
-      p.relationships.forEach(x => cy.getElementById(`${nid(x.start[0], x.start[1])}-${x.type}-${nid(x.end[0], x.end[1])}`).addClass("onpath"));
+      p.relationships.forEach(x => {  // a path may walk a link against its direction
+        const a = nid(x.start[0], x.start[1]), b = nid(x.end[0], x.end[1]);
+        cy.getElementById(`${a}-${x.type}-${b}`).union(cy.getElementById(`${b}-${x.type}-${a}`)).addClass("onpath");
+      });
     });
     toast(`${r.items.length} · ${r.items[0].length} ${t("hops")}`);
   } catch (e) { showError(e); }
@@ -192,7 +199,7 @@ export async function mount(root, { session, params }) {
     h("div", { class: "toolbar" },
       h("form", { onsubmit: doSearch, class: "inline" }, state.q, state.searchLabel, h("button", { type: "submit", i18n: "search", testid: "graph-search" })),
       h("button", { type: "button", i18n: "find_path", testid: "find-path", onclick: findPath }), state.pathInfo,
-      h("span", { class: "spacer" }),
+      timeControls(() => cy), h("span", { class: "spacer" }),
       h("button", { type: "button", i18n: "save_inv", testid: "inv-save-open", onclick: saveDialog }),
       h("button", { type: "button", i18n: "open_inv", testid: "inv-open", onclick: openDialog }),
       h("button", { type: "button", i18n: "clear", onclick: () => { cy.elements().remove(); state.inv = null; } }), state.invTitle),
@@ -210,6 +217,8 @@ export async function mount(root, { session, params }) {
       { selector: "node:selected", style: { "border-width": 4, "border-color": "#1f6feb" } },
       { selector: "edge", style: { "width": 1.5, "line-color": "#aab", "target-arrow-shape": "triangle", "target-arrow-color": "#aab",
           "curve-style": "bezier", "label": "data(type)", "font-size": 7, "color": "#667" } },
+      { selector: ".evidence", style: { "line-color": "#9467bd", "target-arrow-color": "#9467bd", "width": 4, "border-color": "#9467bd", "border-width": 4 } },
+      { selector: ".out-of-time", style: { "opacity": 0.12 } },
       { selector: ".onpath", style: { "line-color": "#1f6feb", "target-arrow-color": "#1f6feb", "width": 4, "border-color": "#1f6feb", "border-width": 4 } },
     ],
   });
