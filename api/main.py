@@ -60,6 +60,13 @@ def _ensure_first_admin(state: AppState) -> None:
         state.audit.append(actor="system", role="system", action="user.create",
                            target_type="user", target_id=s.admin_user,
                            detail={"role": "admin", "from": "settings"})
+        return
+    # a data dir from before issue 13 may still have the old fixed admin password: replace it
+    if state.users.authenticate(s.admin_user, "change-me") is not None:
+        state.users.update(s.admin_user, password=s.admin_password.get_secret_value())
+        state.audit.append(actor="system", role="system", action="user.update",
+                           target_type="user", target_id=s.admin_user,
+                           detail={"password": "***", "reason": "placeholder password replaced"})
 
 
 def create_app(*, settings: ApiSettings | None = None, store: GraphStore | None = None,

@@ -606,3 +606,20 @@ def test_finding_04_response_scan_covers_every_route_sse_included(app, client, a
                     assert any(ln.startswith("data:") and "sse" in ln for ln in got), got
     finally:
         app2.state.ps.close()
+
+
+def test_finding_01_old_fixed_admin_password_is_replaced_on_start(api_store, tmp_path):
+    from api.users import UserStore
+
+    d = tmp_path / "old"
+    (d / "api").mkdir(parents=True)
+    old = UserStore(d / "api" / "users.sqlite")  # a data dir from before the fix
+    old.create(username="admin", password="change-me", role="admin")
+    old.close()
+    app = make_app(d, api_store)
+    try:
+        users = app.state.ps.users
+        assert users.authenticate("admin", "change-me") is None
+        assert users.authenticate("admin", PASSWORD) is not None
+    finally:
+        app.state.ps.close()
