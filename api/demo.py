@@ -27,6 +27,7 @@ from api.security import new_password
 from api.state import AppState
 from graph import GraphStore, open_store
 from ingest.readers.kcs import load_kcs
+from ingest.resolve import resolve_store
 from ingest.synthetic.load import generate_and_load
 from knowledge import IndexNotBuiltError, KnowledgeSettings, build_kb
 from risk.entity.scoring import load_entity_model, score_all
@@ -131,6 +132,10 @@ def load_world(state: AppState, store: GraphStore, declarations: int, seed: int
                             settings=state.ingest_settings, progress=True)
     summary = {k: out.get(k) for k in ("world", "read", "loaded", "quarantined", "nodes",
                                        "relationships", "seconds") if k in out}
+    # the world's person and enterprise mentions (name/phone/id variants) resolved to their
+    # canonical entities (ALIAS_OF), which the entity model scores through
+    summary["resolution"] = {k: v for k, v in resolve_store(store).items()
+                             if isinstance(v, (int, float, str))}
     state.audit.append(actor="demo", role="system", action="ingest.synthetic",
                        target_type="source", target_id=f"syn:seed-{seed}-n-{declarations}",
                        detail=summary)
