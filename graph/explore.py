@@ -40,7 +40,7 @@ def _label(label: str) -> str:
     return ontology.check_label(label).label
 
 
-def expand_hop(frontier_labels: list[str], rel_types: list[str] | None,
+def expand_hop(frontier_labels: list[str] | None, rel_types: list[str] | None,
                labels_filtered: bool, light: bool = False) -> str:
     """One hop from the frontier. Params: ``$keys`` (list of key lists, one per label, in
     ``frontier_labels`` order), ``$fanout``, ``$super`` (count above which a node is not
@@ -51,52 +51,51 @@ def expand_hop(frontier_labels: list[str], rel_types: list[str] | None,
                        else "")
     node = ("{id: elementId(m), labels: labels(m), props: {key: m.key}}" if light
             else _N.format(v="m"))
+    # frontier_labels None: by element id, one statement text whatever the frontier (Neo4j
+    # plans each distinct text; an element-id seek is O(1) there)
+    heads = ([("UNWIND $ids AS id\nMATCH (s) WHERE elementId(s) = id\n", "")]
+             if frontier_labels is None else
+             [(f"UNWIND $keys[{i}] AS k\nMATCH (s:{_label(l)} {{key: k}})\n", "")
+              for i, l in enumerate(frontier_labels)])
     branches = []
-    for i, label in enumerate(frontier_labels):
-        lab = _label(label)
+    for head, _ in heads:
         branches.append(
-            f"UNWIND $keys[{i}] AS k\n"
-            f"MATCH (s:{lab} {{key: k}})\n"
+            head +
             f"CALL {{ WITH s MATCH (s)-[r{types}]-(m) WHERE {where}\n"
             f"       WITH r LIMIT $cap RETURN count(r) AS n }}\n"
             f"CALL {{ WITH s, n WITH s, n WHERE n <= $super\n"
             f"       MATCH (s)-[r{types}]-(m) WHERE {where}\n"
             f"       WITH r, m LIMIT $fanout\n"
             f"       RETURN collect({{r: {_R.format(v='r')}, m: {node}}}) AS items }}\n"
-            f"RETURN s.key AS key, '{lab}' AS label, n, items")
+            f"RETURN elementId(s) AS sid, n, items")
     return "\nUNION ALL\n".join(branches)
 
 
 def expand(read: Callable[..., list[dict[str, Any]]], start: Any, hops: int,
            labels: list[str] | None, rel_types: list[str] | None, since: str | None,
            until: str | None, limit: int, fanout: int, supernode_degree: int,
-           node_from_row: Callable[[dict], Any], rel_from_row: Callable[..., Any]
-           ) -> tuple[dict[str, Any], dict[str, Any], bool]:
+           node_from_row: Callable[[dict], Any], rel_from_row: Callable[..., Any],
+           by_id: bool = False) -> tuple[dict[str, Any], dict[str, Any], bool]:
     """Breadth-first expansion from ``start`` (a Node); returns (nodes by id, rels by id,
     truncated). ``read(what, cypher, **params)`` runs one read statement."""
     nodes: dict[str, Any] = {start.id: start}
     rels: dict[str, Any] = {}
-    by_key = {(start.label, start.key): start.id}
     degree: dict[str, int] = {}  # matching edges of each expanded node (up to COUNT_CAP)
     truncated = False
     frontier = [start]
     boundary: dict[str, int] = {}  # the same count for the nodes of the last hop
     for hop in range(1, hops + 2):
         last = hop > hops  # counts only: is a node of the last hop a supernode?
-        groups: dict[str, list[str]] = {}
-        for n in frontier:
-            groups.setdefault(n.label, []).append(n.key)
-        order = sorted(groups)
+        order, keys = _frontier(frontier, by_id)
         rows = read(f"expansion hop {hop} from {start.label} {start.key!r}",
-                    expand_hop(order, rel_types, bool(labels)),
-                    keys=[groups[l] for l in order], fanout=fanout,
+                    expand_hop(order, rel_types, bool(labels)), **keys, fanout=fanout,
                     super=(-1 if last else COUNT_CAP if hop == 1 else supernode_degree),
                     cap=COUNT_CAP,
                     since=since, until=until, labels=labels)
         nxt = []
         for row in rows:
-            src_id = by_key.get((row["label"], row["key"]))
-            if src_id is None:
+            src_id = str(row["sid"])
+            if src_id not in nodes:
                 continue
             (boundary if last else degree)[src_id] = int(row["n"])
             for it in row["items"]:
@@ -108,7 +107,6 @@ def expand(read: Callable[..., list[dict[str, Any]]], start: Any, hops: int,
                         continue
                     node = node_from_row(m)
                     nodes[mid] = node
-                    by_key[(node.label, node.key)] = mid
                     nxt.append(node)
                 r = it["r"]
                 if str(r["id"]) not in rels and str(r["start"]) in nodes \
@@ -131,6 +129,17 @@ def expand(read: Callable[..., list[dict[str, Any]]], start: Any, hops: int,
             nodes[nid].props[COLLAPSED] = n - shown.get(nid, 0)
     rels = {k: v for k, (_, v) in rels.items()}
     return nodes, rels, truncated
+
+
+def _frontier(frontier: list[Any], by_id: bool) -> tuple[list[str] | None, dict[str, Any]]:
+    """``expand_hop``'s frontier argument and parameters: element ids, or keys by label."""
+    if by_id:
+        return None, {"ids": [n.id for n in frontier]}
+    groups: dict[str, list[str]] = {}
+    for n in frontier:
+        groups.setdefault(n.label, []).append(n.key)
+    order = sorted(groups)
+    return order, {"keys": [groups[l] for l in order]}
 
 
 # -- search -------------------------------------------------------------------------------
@@ -252,8 +261,8 @@ FRONTIER_CAP = 1000  # nodes expanded per level and side
 
 def shortest(read: Callable[..., list[dict[str, Any]]], a: Any, b: Any, max_hops: int,
              limit: int, supernode_degree: int, node_from_row: Callable[[dict], Any],
-             rel_from_row: Callable[..., Any], hydrate: Callable[[str, str], Any]
-             ) -> list[tuple[list[Any], list[Any]]]:
+             rel_from_row: Callable[..., Any], hydrate: Callable[[str, str], Any],
+             by_id: bool = False) -> list[tuple[list[Any], list[Any]]]:
     """Every shortest undirected path from node ``a`` to node ``b`` (at most ``limit``), by a
     bidirectional breadth-first search, one statement per level, the smaller side first.
     A node with more than ``supernode_degree`` edges is not walked through (a country or
@@ -263,26 +272,21 @@ def shortest(read: Callable[..., list[dict[str, Any]]], a: Any, b: Any, max_hops
     rmaps: dict[str, dict] = {}
     sides = [{"dist": {a.id: 0}, "par": {a.id: []}, "front": [a], "d": 0},
              {"dist": {b.id: 0}, "par": {b.id: []}, "front": [b], "d": 0}]
-    ends = {a.id, b.id}
     best: list[str] = []
     while sides[0]["d"] + sides[1]["d"] < max_hops and sides[0]["front"] and sides[1]["front"]:
         i = 0 if len(sides[0]["front"]) <= len(sides[1]["front"]) else 1
         side, other = sides[i], sides[1 - i]
-        groups: dict[str, list[str]] = {}
-        for n in side["front"][:FRONTIER_CAP]:
-            groups.setdefault(n.label, []).append(n.key)
-        order = sorted(groups)
+        order, keys = _frontier(side["front"][:FRONTIER_CAP], by_id)
         rows = read(f"shortest paths level {side['d'] + 1}",
-                    expand_hop(order, None, False, light=True),
-                    keys=[groups[l] for l in order], fanout=supernode_degree,
+                    expand_hop(order, None, False, light=True), **keys,
+                    fanout=supernode_degree,
                     super=COUNT_CAP if side["d"] == 0 else supernode_degree,
                     cap=supernode_degree + 1, since=None, until=None, labels=None)
-        ids = {(n.label, n.key): nid for nid, n in nodes.items()}
         d = side["d"] + 1
         nxt = []
         for row in rows:
-            src = ids.get((row["label"], row["key"]))
-            if src is None or (not row["items"] and src not in ends):
+            src = str(row["sid"])
+            if src not in nodes:
                 continue
             for it in row["items"]:
                 mid, rid = str(it["m"]["id"]), str(it["r"]["id"])

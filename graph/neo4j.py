@@ -240,9 +240,13 @@ class Neo4jGraphStore(GraphStore):
             self._read, start, hops, labels, rel_types, since, until, limit,
             fanout or (limit if hops == 1 else self.expand_fanout),
             supernode_degree or self.supernode_degree,
-            node_from_row, self._rel)
+            node_from_row, self._rel, by_id=self._by_id)
         return Subgraph(nodes=list(nodes.values()), relationships=list(rels.values()),
                         truncated=truncated)
+
+    @property
+    def _by_id(self) -> bool:  # Neo4j seeks element ids; ArcadeDB walks keys by label
+        return self.dialect is not None and self.dialect.name == "neo4j"
 
     def _shortest_paths(self, a, b, max_hops, limit):
         na, nb = self._get(*a), self._get(*b)
@@ -251,7 +255,7 @@ class Neo4jGraphStore(GraphStore):
         if na.id == nb.id:
             return [Path(nodes=[na], relationships=[])]
         found = explore.shortest(self._read, na, nb, max_hops, limit, self.supernode_degree,
-                                 node_from_row, self._rel, self._get)
+                                 node_from_row, self._rel, self._get, by_id=self._by_id)
         return [Path(nodes=ns, relationships=rs) for ns, rs in found]
 
     def _shared_attribute_links(self, label, key, via, limit):
