@@ -232,7 +232,9 @@ class Masker:
         return key
 
     def key_for(self, label: str, key: str, unmasked: bool) -> str:
-        if unmasked or not key_is_sensitive(label):
+        """The key as this viewer sees it; idempotent: a masked token stays itself (a route
+        masks, then the response layer masks again: both must give the same token)."""
+        if unmasked or not key_is_sensitive(label) or key.startswith(TOKEN_PREFIX):
             return key
         return self.token(label, key)
 

@@ -132,3 +132,24 @@ def test_audit_search_and_export(client, auth):
     assert r.text.splitlines()[0].startswith("seq,ts,actor")
     r = client.get("/audit/export", params={"format": "jsonl"}, headers=h)
     assert r.status_code == 200 and r.text.count("\n") >= 5
+
+
+def test_a_masked_phone_has_one_token_in_nodes_and_relationship_ends(client, auth):
+    """The route masks a path, then the response layer masks every payload again: a masked
+    token must survive the second pass, or the UI cannot join a path's links to its nodes
+    (ENT-A → person → phone → ENT-B highlighted only in part)."""
+    h = auth("analyst")
+    r = client.get("/graph/paths", params={"from_label": "Enterprise", "from_key": "ENT-A",
+                                           "to_label": "Enterprise", "to_key": "ENT-B"},
+                   headers=h)
+    assert r.status_code == 200
+    path = r.json()["items"][0]
+    phone = [n["key"] for n in path["nodes"] if n["label"] == "Phone"]
+    assert len(phone) == 1 and phone[0].startswith("masked:") and PHONE_KEY not in r.text
+    ends = {tuple(rel[end]) for rel in path["relationships"] for end in ("start", "end")}
+    assert ends == {(n["label"], n["key"]) for n in path["nodes"]}
+    sub = client.get("/graph/neighbours", params={"label": "Enterprise", "key": "ENT-B",
+                                                  "hops": 1}, headers=h).json()
+    assert [n["key"] for n in sub["nodes"] if n["label"] == "Phone"] == phone
+    assert {tuple(rel["end"]) for rel in sub["relationships"]
+            if rel["type"] == "HAS_PHONE"} == {("Phone", phone[0])}
