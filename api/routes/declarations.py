@@ -128,7 +128,7 @@ def get(key: str, user: Reader, state: StateDep, store: StoreDep,
     if node is None:
         raise NotFoundError(f"no declaration {key!r}", code="graph.not_found")
     out = _view(state, user, node)
-    if authz.allowed(user.role, "declarations:read_all"):
+    if user.role != "trader":  # customs staff past the row check: an inspector's own list
         out["parties"] = sorted(declaration_parties(store, key))
         out["inspections"] = state.work.list_inspections(key=key, limit=20, offset=0)[0]
     audit("declaration.read", "Declaration", key)
