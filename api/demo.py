@@ -21,7 +21,7 @@ from typing import Any, Callable, TypeVar
 
 from api.config import ApiSettings, get_settings, write_private
 from api.main import create_app
-from api.routes.declarations import enterprise_declarations
+from api.routes.declarations import declaration_parties
 from api.routes.models import promoted_model
 from api.security import new_password
 from api.state import AppState
@@ -214,9 +214,12 @@ def build_index(state: AppState, data: DemoData) -> dict[str, Any]:
 
 
 def _trader_enterprise(store: GraphStore) -> str | None:
-    for ent in store.search("", labels=["Enterprise"], limit=200):
-        if enterprise_declarations(store, ent.key, limit=5):
-            return ent.key
+    """The demo trader's enterprise: the declarant of a loaded declaration (searching
+    enterprises instead finds registry entries of the simulated world that declare nothing)."""
+    for decl in store.search("", labels=["Declaration"], limit=50):
+        parties = sorted(declaration_parties(store, decl.key))
+        if parties:
+            return parties[0]
     return None
 
 
