@@ -15,7 +15,8 @@ import pytest
 
 from api_seed import (PASSWORD, PERSON_ID, PERSON_NAME, PERSON_PHONE, PHONE_KEY, ROOT, SECRETS,
                       make_app)
-from security_tools import Served, copy_sqlite, dir_bytes, mode
+from loopback import LoopbackServer
+from security_tools import copy_sqlite, dir_bytes, mode
 
 pytestmark = pytest.mark.integration
 OLD_PLACEHOLDER = "dev-only-placeholder-secret-key-change-me"
@@ -218,7 +219,7 @@ def test_finding_05_open_sse_stream_ends_with_its_session(api_store, tmp_path, m
     monkeypatch.setenv("PS_WARNINGS_SSE_KEEPALIVE_S", "0.3")
     app = make_app(tmp_path / "sse", api_store, sse_per_user=2)
     try:
-        with Served(app) as url, httpx.Client(timeout=10) as c:
+        with LoopbackServer(app) as url, httpx.Client(timeout=10) as c:
             def token():
                 r = c.post(f"{url}/auth/token", data={"username": "analyst",
                                                       "password": PASSWORD})
@@ -576,7 +577,7 @@ def test_finding_04_response_scan_covers_every_route_sse_included(app, client, a
     monkeypatch.setenv("PS_WARNINGS_SSE_KEEPALIVE_S", "0.3")
     app2 = make_app(tmp_path / "scan-sse", api_store)
     try:
-        with Served(app2) as url, httpx.Client(timeout=10) as c:
+        with LoopbackServer(app2) as url, httpx.Client(timeout=10) as c:
             def tok(u):
                 return _bearer(c.post(f"{url}/auth/token", data={
                     "username": u, "password": PASSWORD}).json()["access_token"])

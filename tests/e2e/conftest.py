@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from playwright.sync_api import expect
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "api"))
 import api_seed  # noqa: E402
+from loopback import LoopbackServer  # noqa: E402
 
 SHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -28,12 +27,6 @@ LAWS = [("行政法", "海关法(2021-04-29).md"), ("经济法", "进出口商�
         ("行政法规", "海关行政处罚实施条例(2004-09-19).md")]
 KCS_ROWS = 400
 expect.set_options(timeout=30_000)  # a targeting list or a first answer takes seconds here
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _prepare(state, store, tmp: Path) -> dict:
@@ -76,27 +69,13 @@ def _prepare(state, store, tmp: Path) -> dict:
 @pytest.fixture(scope="session")
 def live(embedded_store, tmp_path_factory):
     """{"url", "app", "store", "prepared"}: the app served by uvicorn on 127.0.0.1."""
-    import uvicorn
-
     embedded_store.clear()
     api_seed.seed(embedded_store)
     tmp = tmp_path_factory.mktemp("e2e")
     app = api_seed.make_app(tmp / "var", embedded_store)
     prepared = _prepare(app.state.ps, embedded_store, tmp)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    th = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
-    th.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not th.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "app": app, "store": embedded_store,
-           "prepared": prepared}
-    server.should_exit = True
-    th.join(timeout=15)
+    with LoopbackServer(app, start_timeout=30) as url:
+        yield {"url": url, "app": app, "store": embedded_store, "prepared": prepared}
     app.state.ps.close()
 
 

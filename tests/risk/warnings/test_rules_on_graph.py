@@ -12,7 +12,8 @@ import time
 import pytest
 
 import warnings_scenarios as sc
-from warnings_apptools import LoopbackServer, make_app
+from loopback import LoopbackServer
+from warnings_apptools import make_app
 
 pytestmark = pytest.mark.integration
 
@@ -137,8 +138,8 @@ def test_sse_subscriber_receives_the_red_warning_after_it_was_raised(wsvc,
                     got["warning"] = json.loads(line[5:])
                     return
 
-    with LoopbackServer(make_app(wsvc, store)) as srv:
-        t = threading.Thread(target=listen, args=(srv.url,), daemon=True)
+    with LoopbackServer(make_app(wsvc, store)) as url:
+        t = threading.Thread(target=listen, args=(url,), daemon=True)
         t.start()
         deadline = time.monotonic() + 10
         while wsvc.broker.subscribers == 0 and time.monotonic() < deadline:
