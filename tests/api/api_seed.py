@@ -85,3 +85,21 @@ def make_app(data_dir, store, **overrides):
     for name, (role, extra) in USERS.items():
         app.state.ps.users.ensure(username=name, password=PASSWORD, role=role, **extra)
     return app
+
+
+def graph_hit_rate(store, work) -> tuple[int, int]:
+    """(hits, inspected items) over the issued lists, computed independently of api.outcomes:
+    each item's Inspection neighbours (INSPECTED edges) dated on/after the list's day; the
+    latest result counts."""
+    hits = n = 0
+    rows, _ = work.list_targeting_lists(port=None, limit=1000, offset=0)
+    for r in rows:
+        for it in work.get_targeting_list(r["id"])["items"]:
+            sub = store.neighbourhood(it["label"], it["key"], hops=1, labels=["Inspection"],
+                                      rel_types=["INSPECTED"])
+            found = sorted((x.props.get("date"), x.props.get("result")) for x in sub.nodes
+                           if x.label == "Inspection" and x.props.get("date") >= r["created_at"][:10])
+            if found:
+                n += 1
+                hits += found[-1][1] == "hit"
+    return hits, n

@@ -5,26 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from api_seed import PERSON_NAME, PHONE_KEY
+from api_seed import PERSON_NAME, PHONE_KEY, graph_hit_rate
 
 pytestmark = pytest.mark.integration
-
-
-def _graph_hit_rate(store, work) -> tuple[int, int]:
-    """Independently of api.outcomes: for every issued list, each item's Inspection
-    neighbours (INSPECTED edges) dated on/after the list's day; the latest result counts."""
-    hits = n = 0
-    rows, _ = work.list_targeting_lists(port=None, limit=1000, offset=0)
-    for r in rows:
-        for it in work.get_targeting_list(r["id"])["items"]:
-            sub = store.neighbourhood(it["label"], it["key"], hops=1, labels=["Inspection"],
-                                      rel_types=["INSPECTED"])
-            found = sorted((x.props.get("date"), x.props.get("result")) for x in sub.nodes
-                           if x.label == "Inspection" and x.props.get("date") >= r["created_at"][:10])
-            if found:
-                n += 1
-                hits += found[-1][1] == "hit"
-    return hits, n
 
 
 def test_cockpit_hit_rate_equals_hits_over_inspections_from_the_graph(client, auth, app, api_store):
@@ -40,7 +23,7 @@ def test_cockpit_hit_rate_equals_hits_over_inspections_from_the_graph(client, au
     r = client.get("/cockpit", headers=auth("analyst"))
     assert r.status_code == 200, r.text
     c = r.json()
-    hits, n = _graph_hit_rate(api_store, work)
+    hits, n = graph_hit_rate(api_store, work)
     assert n == 3 and hits == 1
     assert (c["hit_rate"]["hits"], c["hit_rate"]["inspected"]) == (hits, n)
     assert c["hit_rate"]["hit_rate"] == round(hits / n, 4)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from api_seed import graph_hit_rate
 from e2e_helpers import login, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -144,20 +145,8 @@ def test_inspector_gets_a_dated_list_with_progress_hit_rate_and_csv(small_page, 
 
 
 def _graph_hit_rate(store, work) -> str:
-    """hits / inspections of issued lists, read from the graph item by item (INSPECTED
-    neighbours dated on/after the list's day; the latest result per item)."""
-    hits = n = 0
-    rows, _ = work.list_targeting_lists(port=None, limit=1000, offset=0)
-    for r in rows:
-        for it in work.get_targeting_list(r["id"])["items"]:
-            sub = store.neighbourhood(it["label"], it["key"], hops=1, labels=["Inspection"],
-                                      rel_types=["INSPECTED"])
-            found = sorted((x.props.get("date"), x.props.get("result")) for x in sub.nodes
-                           if x.label == "Inspection"
-                           and x.props.get("date") >= r["created_at"][:10])
-            if found:
-                n += 1
-                hits += found[-1][1] == "hit"
+    """The cockpit's hit-rate text, from hits / inspections read from the graph."""
+    hits, n = graph_hit_rate(store, work)
     return f"{100 * hits / n:.1f}%" if n else "–"
 
 
