@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -82,8 +83,11 @@ class DemoData:
 def step(name: str, fn: Callable[..., T], *a: Any, **kw: Any) -> T:
     """Run one step; a failure stops the demo (``DemoStepFailed``, exit 1)."""
     say(f"{name} …")
+    t0 = time.perf_counter()
     try:
-        return fn(*a, **kw)
+        out = fn(*a, **kw)
+        say(f"  done: {name} in {time.perf_counter() - t0:.1f} s")
+        return out
     except Exception as e:
         say(f"FAILED: {name} — {type(e).__name__}: {e}")
         raise DemoStepFailed(f"demo step {name!r} failed: {type(e).__name__}: {e}") from e
