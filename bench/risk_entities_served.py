@@ -44,6 +44,7 @@ _BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [_ROOT] + [p for p in sys.path if os.path.abspath(p or ".") not in (_BENCH, _ROOT)]
 
 import argparse
+import contextlib
 import json
 import platform
 import tempfile
@@ -72,14 +73,20 @@ CANDIDATES = {
 }
 
 
-def _read_scores(store, label: str) -> dict:
+def _read_scores(store, label: str, declaration_model: bool = False) -> dict:
+    """risk_score per node key; ``declaration_model``: only what the declaration model wrote
+    (a reused --work graph still carries the previous run's entity scores)."""
     t = store.export(labels=[label], rel_types=["ALIAS_OF"]).nodes.get(label)
     if t is None or "risk_score" not in t:
         return {}
-    return {str(k): float(v) for k, v in zip(t["key"], t["risk_score"]) if v == v and v is not None}
+    mv = t["model_version"] if "model_version" in t else [None] * len(t)
+    return {str(k): float(v) for k, v, m in zip(t["key"], t["risk_score"], mv)
+            if v == v and v is not None
+            and not (declaration_model and str(m or "").startswith("entity:"))}
 
 
-def run_seed(n: int, seed: int, weights: dict | None, log) -> dict:
+def run_seed(n: int, seed: int, weights: dict | None, log, work: str | None = None,
+             prepare: bool = False) -> dict:
     import numpy as np
     import pandas as pd
 
@@ -97,20 +104,32 @@ def run_seed(n: int, seed: int, weights: dict | None, log) -> dict:
     from training.train import train_from_store
 
     sec: dict = {}
-    with tempfile.TemporaryDirectory(prefix=f"ps-served-{seed}-") as tmp:
-        d = Path(tmp)
+    with (contextlib.nullcontext(work) if work
+          else tempfile.TemporaryDirectory(prefix=f"ps-served-{seed}-")) as tmp:
+        d = Path(tmp) / (f"seed-{seed}-n-{n}" if work else "")
+        d.mkdir(parents=True, exist_ok=True)
         ist = IngestSettings(data_dir=d)
-        t = time.perf_counter()
-        generate_world(n, seed, d / "world", hmac_secret=ist.hmac_secret())
-        sec["generate"] = time.perf_counter() - t
+        prepared = d / "prepared.json"  # --work: the world loaded and resolved once
+        if prepared.exists():
+            sec.update(json.loads(prepared.read_text()))
+        else:
+            t = time.perf_counter()
+            generate_world(n, seed, d / "world", hmac_secret=ist.hmac_secret())
+            sec["generate"] = time.perf_counter() - t
         store = open_store(GraphSettings(data_dir=d, uri=None, heap="1g"))
         try:
-            t = time.perf_counter()
-            load_world(d / "world", store, settings=ist)
-            sec["load"] = time.perf_counter() - t
-            t = time.perf_counter()
-            resolve_store(store)
-            sec["resolve"] = time.perf_counter() - t
+            if not prepared.exists():
+                t = time.perf_counter()
+                load_world(d / "world", store, settings=ist)
+                sec["load"] = time.perf_counter() - t
+                t = time.perf_counter()
+                resolve_store(store)
+                sec["resolve"] = time.perf_counter() - t
+                if work:
+                    prepared.write_text(json.dumps(sec))
+            if prepare:
+                log(f"seed {seed}: prepared in {d} | {sec}")
+                return {"seed": seed, "prepared": str(d), "seconds": sec}
             dates = pd.to_datetime(pd.read_csv(d / "world" / "declarations.csv",
                                                usecols=["date"])["date"])
             cut = str(dates.quantile(0.7).date())
@@ -119,7 +138,7 @@ def run_seed(n: int, seed: int, weights: dict | None, log) -> dict:
             model, info = registry.load_promoted(data_dir=d)
             batch_score(store=store, model=model, model_version=info["serving"], cutoff=cut)
             sec["declaration_train_score"] = time.perf_counter() - t
-            tab = {lab: _read_scores(store, lab) for _, lab in KINDS}
+            tab = {lab: _read_scores(store, lab, declaration_model=True) for _, lab in KINDS}
             t = time.perf_counter()
             tr = train_entities_from_store(store=store, cutoff=cut, promote=True, data_dir=d,
                                            weights=weights)
@@ -273,6 +292,11 @@ def main() -> None:
     ap.add_argument("--merge", nargs="+", metavar="JSON", default=None,
                     help="per-seed result files (their role says dev / heldout): choose on "
                          "the dev runs, report the held-out runs once")
+    ap.add_argument("--work", default=None, help="keep each seed's loaded and resolved graph "
+                    "under WORK/seed-S-n-N and reuse it (load/resolve are data preparation; "
+                    "every model is trained and scored afresh on each run)")
+    ap.add_argument("--prepare", action="store_true",
+                    help="with --work: generate, load and resolve only (no model, no metric)")
     ap.add_argument("--out", default=os.path.join(_ROOT, "bench", "results",
                                                   "risk_entities_served.json"))
     a = ap.parse_args()
@@ -319,12 +343,15 @@ def main() -> None:
     seeds = [int(x) for x in a.seeds.split(",") if x]
     res = {"command": "OMP_NUM_THREADS=1 nice -n 10 python -P bench/risk_entities_served.py "
                       f"--declarations {a.declarations} --seeds {a.seeds} --role {a.role} "
-                      f"--out {a.out}",
+                      f"--out {a.out}" + (f" --work {a.work}" if a.work else ""),
            "declarations": a.declarations, "seeds": seeds, "role": a.role, "runs": [],
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                        "threads": 1, "note": "shared 2-core machine, other jobs running"}}
     for s in seeds:  # served with the default weights; candidates from its components
-        res["runs"].append(run_seed(a.declarations, s, None, log))
+        r = run_seed(a.declarations, s, None, log, work=a.work, prepare=a.prepare)
+        if a.prepare:
+            continue
+        res["runs"].append(r)
         res["seconds"] = round(time.perf_counter() - t0, 1)
         out.write_text(json.dumps(res, indent=1, default=str, ensure_ascii=False))
     log(f"wrote {out}")

@@ -194,6 +194,13 @@ REL_TYPES: dict[str, RelType] = {
         RelType("LEGAL_REP_OF", _pairs(("Person",), _ENT), {"since": "date"}),
         RelType("SHAREHOLDER_OF", _pairs(_PARTIES, _ENT), {"share": "float", "since": "date"}),
         RelType("DROVE", _pairs(("Person",), ("Vehicle",)), {"at": "datetime"}, time_bearing=True),
+        # a road crossing: the road manifest (道路舱单) is the crossing record, linked to the
+        # declaration it conveyed and to the driver the carrier recorded for that crossing
+        # (DROVE alone is one edge per driver-vehicle pair: it cannot say who drove which)
+        RelType("ON_MANIFEST", _pairs(("Declaration",), ("Manifest",)), {"at": "datetime"},
+                "declared goods that crossed on this (road) manifest", True),
+        RelType("DRIVER_OF", _pairs(("Person",), ("Manifest",)), {"at": "datetime"},
+                "driver recorded on a road manifest (one crossing)", True),
         RelType("LOCATED_AT", _pairs(_PARTIES + ("Port",), ("Address",))),
         RelType("HAS_PHONE", _pairs(_PARTIES, ("Phone",))),
         RelType("HAS_EMAIL", _pairs(_PARTIES, ("Email",))),

@@ -121,6 +121,18 @@ def check_amount(value: Any, field: str = "amount") -> float:
     return x
 
 
+_DECL_NO = re.compile(r"^[0-9]{18}$")
+
+
+def check_declaration_no(value: Any, field: str = "decl_id") -> str:
+    """A customs declaration number (报关单号): 18 digits (full-width digits and spaces
+    tolerated)."""
+    s = re.sub(r"\s+", "", to_halfwidth(str(value)))
+    if not _DECL_NO.match(s):
+        raise ValidationError(field, value, "declaration number (报关单号) must be 18 digits")
+    return s
+
+
 def check_required(record: Mapping[str, Any], keys: Iterable[str]) -> None:
     """Every key present with a non-blank value; raises for the first missing one."""
     for k in keys:
@@ -154,5 +166,5 @@ CHECKS = {
     "uscc": check_uscc, "customs_code": check_customs_code, "container": check_container,
     "imo": check_imo, "mmsi": check_mmsi, "plate": check_plate, "hs": check_hs,
     "country": check_country, "currency": check_currency, "date": check_date,
-    "amount": check_amount,
+    "amount": check_amount, "declaration_no": check_declaration_no,
 }
