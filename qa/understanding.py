@@ -125,13 +125,19 @@ def _intent_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 @cache
 def _scope_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(foreign, live) cue patterns (``qa/data/intent_cues.yaml``)."""
+    """(foreign, live) cue patterns (``qa/data/intent_cues.yaml``). Foreign: each frame with
+    the place names joined into its ``{P}``, plus the cues that stand alone."""
     cues = read_yaml(DATA / "intent_cues.yaml")
-    return (re.compile("|".join(cues["foreign"])), re.compile("|".join(cues["live"]), re.I))
+    places = "(?:" + "|".join(map(re.escape, cues["foreign_places"])) + ")"
+    parts = [f.replace("{P}", places) for f in cues["foreign_frames"]]
+    parts += cues["foreign_always"]
+    return (re.compile("|".join(f"(?:{x})" for x in parts)),
+            re.compile("|".join(cues["live"]), re.I))
 
 
 def scope_of(question: str) -> tuple[float, float]:
-    """(names another jurisdiction, asks for live data or contacts), each 0 or 1."""
+    """(asks about another jurisdiction's law or authority, asks for live data or contacts),
+    each 0 or 1. A country named as an origin or destination of goods is not foreign law."""
     foreign, live = _scope_res()
     return float(bool(foreign.search(question))), float(bool(live.search(question)))
 

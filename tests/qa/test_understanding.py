@@ -2,8 +2,8 @@ import pytest
 
 from qa.base import QueryHints
 from qa.understanding import (colloquial, english_unmapped, expand_colloquial, glossary,
-                              intent_of, is_follow_up, parse_article_number, to_chinese_terms,
-                              understand)
+                              intent_of, is_follow_up, parse_article_number, scope_of,
+                              to_chinese_terms, understand)
 
 
 @pytest.mark.unit
@@ -50,3 +50,29 @@ def test_follow_up_carries_the_earlier_turn(tiny_kb):
     assert u.follow_up and "申报不实" in u.context_query
     assert u.hints().extra_query == u.context_query
     assert not understand("那罚款是多少？", tiny_kb).follow_up
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("question", [
+    "从日本进口奶粉要什么手续",  # Japan is the origin; Chinese import rules apply
+    "帮朋友从韩国代购化妆品带回来，被海关查到会怎样？",
+    "出口到美国的货物要办什么出口手续",
+    "What does China require to import milk powder from Japan?",
+])
+def test_a_country_as_origin_or_destination_is_not_foreign_law(question):
+    assert scope_of(question)[0] == 0.0
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("question", [
+    "日本的法律对进口奶粉怎么规定",
+    "美国对中国光伏产品加征的关税是多少？",
+    "往越南出口大米，越南那边需要什么许可证？",
+    "在美国开公司要交什么税",
+    "美国FDA注册一般要多久能下来？",
+    "欧盟的GDPR对中国的小网店有什么要求？",
+    "What are the US customs rules for importing toys?",
+    "What is the VAT rate in Germany for imported electronics?",
+])
+def test_questions_about_another_jurisdictions_law_are_foreign(question):
+    assert scope_of(question)[0] == 1.0
