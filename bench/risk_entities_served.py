@@ -53,7 +53,8 @@ from pathlib import Path
 
 KINDS = (("enterprise", "Enterprise"), ("person", "Person"), ("vehicle", "Vehicle"))
 SCORERS = ("tabular", "tabular_own", "propagation", "served")
-Z = {"propagation": 0.0, "gnn": 0.0, "driver_surprise": 0.0, "own": 0.0, "decl_agg": 0.0}
+Z = {"propagation": 0.0, "gnn": 0.0, "driver_surprise": 0.0, "driver_surprise_max": 0.0,
+     "own": 0.0, "decl_agg": 0.0}
 # per kind: the component mixes the dev seeds choose among (first = the current default)
 CANDIDATES = {
     "enterprise": {"propagation": {**Z, "propagation": 1.0},
@@ -69,7 +70,12 @@ CANDIDATES = {
                 "decl_agg+driver_surprise": {**Z, "decl_agg": 0.5, "driver_surprise": 0.5},
                 "decl_agg+propagation": {**Z, "decl_agg": 0.5, "propagation": 0.5},
                 "own+driver_surprise": {**Z, "own": 0.5, "driver_surprise": 0.5},
-                "gnn": {**Z, "gnn": 1.0}},
+                "gnn": {**Z, "gnn": 1.0},
+                # crossing-level drivers (road manifests linked to their declarations)
+                "driver_surprise_max": {**Z, "driver_surprise_max": 1.0},
+                "own+driver_surprise_max": {**Z, "own": 0.5, "driver_surprise_max": 0.5},
+                "driver_surprise+driver_surprise_max": {**Z, "driver_surprise": 0.5,
+                                                        "driver_surprise_max": 0.5}},
 }
 
 

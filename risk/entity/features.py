@@ -8,7 +8,8 @@ entity kinds:
 
 * ``rep`` enterprise × person (legal representative), ``sh`` enterprise × person (shareholder),
   ``addr`` enterprise × address, ``phone`` enterprise × phone, ``drove`` person × vehicle
-  (driver–vehicle pairs of the window's road declarations);
+  (driver–vehicle pairs: the window's road crossings, plus the graph's DROVE edges), ``drove_n``
+  the same with the number of the window's crossings each driver drove on each vehicle;
 * ``co`` enterprise × enterprise: two enterprises sharing a legal representative, a
   shareholder, an address or a phone (2 hops, diagonal removed).
 
@@ -23,7 +24,10 @@ Feature blocks per kind (``FEATURES`` names them):
   and vehicles; vehicle: its drivers);
 * driver surprise (vehicles): Σ over its drivers of (share of the vehicle's road declarations
   they drove) × max(0, the driver's hits minus the tabular scores of the driver's inspected
-  declarations) — hits that the importer-level evidence does not explain;
+  declarations) — hits that the importer-level evidence does not explain; ``drv_surprise_max``
+  the largest such driver surprise among the drivers of any of its crossings (one crossing by
+  a driver who keeps being caught is enough), ``drv_case_max`` log1p of the most cases (before
+  the cut-off) one of its crossings' drivers is named in;
 * propagation: excess-risk noisy-OR (``propagate``) after 1 and 2 rounds, β = 0.5, over
   person–enterprise (legal rep, shareholder), enterprise–address/phone, person–vehicle.
 """
@@ -43,7 +47,8 @@ FEATURES = {
     "person": OWN + ("n_rep", "n_share", "n_veh", "ent_max", "ent_mean", "ent_above",
                      "ent_hits", "ent_inspected", "veh_max", "veh_hits", "prop1", "prop2"),
     "vehicle": OWN + ("n_drivers", "drv_max", "drv_mean", "drv_above", "drv_hits",
-                      "drv_inspected", "drv_surprise", "prop1", "prop2"),
+                      "drv_inspected", "drv_surprise", "drv_surprise_max", "drv_case_max",
+                      "prop1", "prop2"),
 }
 BETA = 0.5
 
@@ -100,14 +105,12 @@ def links(fr: dict[str, Any], ids: dict[str, dict[str, int]], hist: Any) -> dict
         pairs["sh"][0].append(ids["enterprise"][u])
         pairs["sh"][1].append(ids["person"][p])
     road = hist.dropna(subset=["driver", "vehicle"])
+    road = road[(road["driver"].astype(str) != "") & (road["vehicle"].astype(str) != "")]
     drove_n = ([ids["person"][p] for p in road["driver"].astype(str)],
                [ids["vehicle"][v] for v in road["vehicle"].astype(str)])
     dv = set(zip(road["driver"].astype(str), road["vehicle"].astype(str)))
-    if fr.get("drove") is not None:
-        # graph exports: DROVE is one edge per driver–vehicle pair (who drove which crossing is
-        # not recorded), so each pair counts once in ``drove_n`` too
-        dv = set(zip(fr["drove"]["person"].astype(str), fr["drove"]["vehicle"].astype(str)))
-        drove_n = ([ids["person"][p] for p, _ in dv], [ids["vehicle"][v] for _, v in dv])
+    if fr.get("drove") is not None:  # graph exports: the DROVE pairs too (one edge per pair)
+        dv |= set(zip(fr["drove"]["person"].astype(str), fr["drove"]["vehicle"].astype(str)))
     for p, v in dv:
         pairs["drove"][0].append(ids["person"][p])
         pairs["drove"][1].append(ids["vehicle"][v])
@@ -199,6 +202,26 @@ def _row_max(M: Any, v: np.ndarray) -> np.ndarray:
     return np.maximum(np.asarray(W.max(axis=1).todense()).ravel() - 1.0, 0.0)
 
 
+def person_cases(fr: dict[str, Any], ids: dict[str, dict[str, int]], until: Any = None
+                 ) -> np.ndarray:
+    """Per person: the number of distinct cases that name them among ``fr["cases"]`` (the
+    export holds only those dated before the cut-off) dated on or before ``until`` (the
+    window's last declaration date: a training window never sees a later case)."""
+    out = np.zeros(len(ids["person"]))
+    c = fr.get("cases")
+    if c is None or not len(c) or "start_label" not in c:
+        return out
+    if until is not None and "date" in c:
+        import pandas as pd
+
+        c = c[pd.to_datetime(c["date"], errors="coerce") <= pd.Timestamp(until)]
+    c = c[c["start_label"] == "Person"].drop_duplicates(["start_key", "end_key"])
+    for k, n in c.groupby(c["start_key"].astype(str)).size().items():
+        if k in ids["person"]:
+            out[ids["person"][k]] = n
+    return out
+
+
 def features(fr: dict[str, Any], hist: Any, decl_scores: np.ndarray,
              ids: dict[str, dict[str, int]] | None = None) -> tuple[dict[str, np.ndarray], dict]:
     """Feature matrices per kind (columns ``FEATURES[kind]``) from the window ``hist``, and
@@ -234,7 +257,11 @@ def features(fr: dict[str, Any], hist: Any, decl_scores: np.ndarray,
     veh = [np.log1p(np.asarray(L["drove"].sum(0)).ravel())] + agg(L["drove"].T.tocsr(), "person")
     share = L["drove_n"].multiply(1.0 / np.maximum(np.asarray(L["drove_n"].sum(0)).ravel(),
                                                    1.0)[None, :]).tocsr()
-    veh.append(share.T @ np.maximum(own["person"][:, OWN.index("surprise")], 0.0))
+    surprise = np.maximum(own["person"][:, OWN.index("surprise")], 0.0)
+    veh.append(share.T @ surprise)
+    crossed = (L["drove_n"] > 0).astype(float).T.tocsr()  # vehicle × driver of its crossings
+    veh += [_row_max(crossed, surprise), _row_max(crossed, np.log1p(person_cases(
+        fr, ids, hist["date"].max() if len(hist) else None)))]
     X = {"enterprise": np.c_[own["enterprise"], np.column_stack(ent), p1["enterprise"],
                              p2["enterprise"]],
          "person": np.c_[own["person"], np.column_stack(per), p1["person"], p2["person"]],

@@ -17,9 +17,12 @@ provenance ALIAS_OF.
   (KCS rows) keeps its own ``fraud`` flag if it is dated before the cut-off; nothing else
   (an inspection recorded after the cut-off labels nothing). Declarations dated on or after
   the cut-off are not read. Cases count only when dated before the cut-off.
-* **Drivers.** DROVE is one edge per driver–vehicle pair (who drove which crossing is not in
-  the graph), so a declaration's ``driver`` is the person a case (before the cut-off) names
-  as driver on it; the driver–vehicle links themselves come from DROVE.
+* **Drivers, per crossing.** A road declaration's ``driver`` is the canonical person of the
+  driver recorded on its road manifest (Declaration-[:ON_MANIFEST]->Manifest<-[:DRIVER_OF]-
+  Person, the mention followed through ALIAS_OF); where a case (before the cut-off) names a
+  driver on the declaration, the case wins. DROVE (one edge per driver–vehicle pair) adds the
+  driver–vehicle links themselves (``drove``). Neither is a label: a crossing dated on or after
+  the cut-off is not read (its declaration is not), and labels stay inspections/cases.
 
 ``EntityGraph.fr`` is the dict ``risk.entity.features`` reads (``hist`` = the declaration
 frame, ``enterprises`` = one registry link per row, ``shareholders``, ``truth`` = the id list
@@ -40,7 +43,8 @@ LABEL_OF = {v: k for k, v in KIND_OF.items()}
 GRAPH_LABELS = EXPORT_LABELS + ["Person", "Vehicle", "Vessel", "Container", "Address", "Phone",
                                 "Case", "Manifest", "BillOfLading"]
 GRAPH_RELS = EXPORT_RELS + ["LEGAL_REP_OF", "SHAREHOLDER_OF", "LOCATED_AT", "HAS_PHONE", "DROVE",
-                            "CARRIED_BY", "IN_CONTAINER", "UNDER_BL", "INVOLVED_IN", "ALIAS_OF"]
+                            "CARRIED_BY", "IN_CONTAINER", "UNDER_BL", "INVOLVED_IN", "ALIAS_OF",
+                            "ON_MANIFEST", "DRIVER_OF"]
 
 
 @dataclass
@@ -136,6 +140,20 @@ def _cases(tables: Any, cutoff: Any) -> Any:
     return inv[inv["date"] < cutoff] if cutoff is not None else inv
 
 
+def _crossing_drivers(tables: Any, cp: Any) -> Any:
+    """{declaration key: canonical driver} from its road manifest's DRIVER_OF (one per
+    declaration: the first manifest by key)."""
+    import pandas as pd
+
+    on = _rels(tables, "ON_MANIFEST", "Declaration", "Manifest")[["start_key", "end_key"]]
+    dr = _rels(tables, "DRIVER_OF", "Person", "Manifest")[["start_key", "end_key"]]
+    if not len(on) or not len(dr):
+        return pd.Series(dtype=object)
+    x = on.merge(dr, on="end_key", suffixes=("_d", "_p")).sort_values(["start_key_d", "end_key"])
+    x = x.drop_duplicates("start_key_d")
+    return pd.Series([cp(str(k)) for k in x["start_key_p"]], index=x["start_key_d"].astype(str))
+
+
 def entity_graph(tables: Any, *, cutoff: str | None = None) -> EntityGraph:
     """The entity graph from a ``GraphStore.export`` (see the module docstring)."""
     import pandas as pd
@@ -156,6 +174,7 @@ def entity_graph(tables: Any, *, cutoff: str | None = None) -> EntityGraph:
     drv = dcase.merge(pcase, on="end_key", suffixes=("_d", "_p"))
     f["driver"] = f["key"].map(drv.drop_duplicates("start_key_d").set_index("start_key_d")
                                ["start_key_p"].map(cp))
+    f["driver"] = f["driver"].fillna(f["key"].map(_crossing_drivers(tables, cp)))
     rows: list[tuple[str, Any, Any, Any]] = []
     for rtype, slot in (("LEGAL_REP_OF", 1), ("LOCATED_AT", 2), ("HAS_PHONE", 3)):
         r = _rels(tables, rtype, "Person" if rtype == "LEGAL_REP_OF" else "Enterprise",

@@ -50,7 +50,10 @@ from risk.entity import features as F
 KINDS = F.KINDS
 DEFAULTS: dict[str, Any] = {"hidden": 32, "epochs": 100, "lr": 0.01, "weight_decay": 5e-4,
                             "seeds": (0, 1, 2), "label_quantile": 0.5, "offset_scale": 1.0,
-                            "residual": True, "learn_offset": True, "drop": ()}
+                            "residual": True, "learn_offset": True,
+                            # the crossing-level vehicle columns feed the vehicle components
+                            # only; the GNN's inputs stay those it was chosen with
+                            "drop": ("drv_surprise_max", "drv_case_max")}
 # weights of the component ranks per kind (chosen on dev seeds 7 and 3 at 50k declarations —
 # see the module docstring)
 WEIGHTS = {"enterprise": {"propagation": 1.0, "gnn": 0.0, "driver_surprise": 0.0},

@@ -170,9 +170,12 @@ class EntityModel(RiskModel):
         own = F.own_score({t: X[t][:, :len(F.OWN)] for t in KINDS})
         out: dict[str, dict[str, np.ndarray]] = {}
         for t in KINDS:
+            veh = (lambda c: X[t][:, F.FEATURES[t].index(c)] if t == "vehicle"  # noqa: E731
+                   else np.zeros(len(ids[t])))
             comp = {"propagation": X[t][:, -1], "gnn": gnn[t],
-                    "driver_surprise": (X[t][:, F.FEATURES[t].index("drv_surprise")]
-                                        if t == "vehicle" else np.zeros(len(ids[t]))),
+                    "driver_surprise": veh("drv_surprise"),
+                    # per crossing: the most-caught driver of any of its crossings
+                    "driver_surprise_max": veh("drv_surprise_max"),
                     # own evidence (tabular baseline) and the declaration-score aggregate
                     # 0.5·mean + 0.5·max (what the declaration model writes on an entity)
                     "own": own[t], "decl_agg": 0.5 * (X[t][:, 0] + X[t][:, 1])}
