@@ -77,6 +77,18 @@ def ask(body: Question, user: Asker, state: StateDep, audit: AuditDep) -> dict[s
     return out
 
 
+@router.get("/coverage", summary="How much of the corpus the semantic (dense) channel covers",
+            responses={200: {"content": {"application/json": {"example": {
+                "state": "running", "embedded": 20480, "total": 66230, "coverage": 0.3092,
+                "rate_per_s": 48.1, "eta_s": 951}}}}})
+def coverage(user: Asker, state: StateDep) -> dict[str, Any]:
+    """The dense index's coverage while the background embedding runs (for the chat page;
+    ``/ready`` shows the same to ``models:read`` only). Counts only, no text."""
+    cov = state.knowledge().dense_coverage()
+    return {k: cov.get(k) for k in ("state", "embedded", "total", "coverage", "rate_per_s",
+                                    "eta_s")}
+
+
 @router.post("/chat", summary="Streamed answer as server-sent events",
              response_class=StreamingResponse,
              responses={200: {"content": {"text/event-stream": {"example":

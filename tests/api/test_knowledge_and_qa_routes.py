@@ -124,3 +124,31 @@ def test_qa_is_rate_limited_per_user(kb_dir, api_store):
         other = c.post("/qa/ask", json={"question": QUESTION}, headers=_token(c, "trader_b"))
         assert other.status_code == 200
     app.state.ps.close()
+
+
+def test_chat_coverage_shows_the_dense_channel_to_askers_only(kb_client):
+    """/qa/coverage: the chat's view of the dense coverage (counts only); a lexical-only
+    index says ``off``; a running background job's progress shows as it advances."""
+    from knowledge.dense_build import DenseProgress
+
+    h = _token(kb_client, "trader_a")
+    r = kb_client.get("/qa/coverage", headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "off" and r.json()["coverage"] == 0.0
+    assert kb_client.get("/qa/coverage").status_code == 401
+    kb = kb_client.app.state.ps.knowledge()
+    pr = DenseProgress(bar=False)
+    pr.start(total=400, already=100)
+    kb.dense_progress = pr
+    try:
+        got = kb_client.get("/qa/coverage", headers=h).json()
+        assert (got["state"], got["embedded"], got["total"], got["coverage"]) == (
+            "running", 100, 400, 0.25)
+        pr.advance(100)
+        assert kb_client.get("/qa/coverage", headers=h).json()["coverage"] == 0.5
+        pr.finish()
+        got = kb_client.get("/qa/coverage", headers=h).json()
+        assert got["state"] == "done" and got["coverage"] == 1.0
+        assert set(got) == {"state", "embedded", "total", "coverage", "rate_per_s", "eta_s"}
+    finally:
+        kb.dense_progress = None

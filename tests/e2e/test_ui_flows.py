@@ -156,6 +156,38 @@ def test_trader_gets_a_cited_streamed_answer(page, live):
     assert not page.js_errors, page.js_errors
 
 
+def test_chat_shows_the_semantic_coverage_while_embedding_runs(page, live):
+    """While the background embedding fills the dense index, the chat says how much it
+    covers (zh, then en), and that it covers everything once done. The progress object is
+    the real one a DenseJob advances; the test advances it instead of a model."""
+    from knowledge.dense_build import DenseProgress
+
+    kb = live["app"].state.ps.knowledge()
+    pr = DenseProgress(bar=False)
+    pr.start(total=40000, already=10000)
+    kb.dense_progress = pr
+    try:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        login(page, live, "trader_a")
+        page.click("[data-testid=nav-chat]")
+        cov = page.locator("[data-testid=chat-coverage]")
+        expect(cov).to_contain_text("语义检索正在建立索引")
+        expect(cov).to_contain_text("25.0%")
+        pr.advance(10000)  # the UI polls while the job runs
+        expect(cov).to_contain_text("50.0%")
+        expect(cov).to_contain_text("20,000 / 40,000 条")
+        shot(page, "17-consult-coverage-zh")
+        page.click("[data-testid=lang-toggle]")
+        expect(cov).to_contain_text("Semantic search is still indexing: covers 50.0%")
+        shot(page, "17-consult-coverage-en")
+        pr.finish()
+        expect(cov).to_contain_text("Semantic search covers every article")
+        page.click("[data-testid=lang-toggle]")  # back to Chinese for the next tests
+        assert not page.js_errors, page.js_errors
+    finally:
+        kb.dense_progress = None
+
+
 def test_admin_manages_users_models_data_and_audit(page, live):
     login(page, live, "admin")
     page.click("[data-testid=nav-admin]")

@@ -1,5 +1,6 @@
 // Trader consult chat: streamed answer (SSE over fetch), citations as footnotes opening the
-// article text, stop button, history (kept in this browser, per user).
+// article text, stop button, history (kept in this browser, per user), and how much of the
+// corpus the semantic channel covers while the background embedding runs (/qa/coverage).
 import { api } from "../api.js";
 import { t, applyI18n } from "../i18n.js";
 import { h, showError, modal } from "../ui.js";
@@ -78,6 +79,30 @@ async function ask(ev) {
   }
 }
 
+function coverageText(c) {
+  if (!c || c.state === "off") return t("cov_off");
+  if (c.state === "done") return t("cov_done");
+  const pct = `${(100 * (c.coverage || 0)).toFixed(1)}%`;
+  const n = `${(c.embedded || 0).toLocaleString()} / ${(c.total || 0).toLocaleString()} ${t("cov_articles")}`;
+  if (c.state === "running") {
+    const eta = c.eta_s ? ` · ${t("cov_eta")} ${Math.max(1, Math.round(c.eta_s / 60))} ${t("cov_min")}` : "";
+    return `${t("cov_running")} ${pct} (${n})${eta}`;
+  }
+  return `${t("cov_partial")} · ${pct} (${n})`;
+}
+
+async function pollCoverage() {
+  const my = S;  // a page mounted again (language switch) runs its own poll
+  if (!my || !my.cov) return;
+  let c = null;
+  try { c = await api("/qa/coverage"); } catch { c = null; }
+  if (S !== my || !my.cov) return;
+  my.cov.textContent = c ? coverageText(c) : "";
+  my.cov.dataset.state = c ? c.state : "unknown";
+  my.cov.hidden = !c;
+  if (c && c.state === "running") my.covTimer = setTimeout(pollCoverage, 3000);
+}
+
 function renderHistory() {
   S.hist.replaceChildren(...loadHist().slice().reverse().map(item => h("li", { class: "clickable", testid: "history-item",
     onclick: () => { S.log.replaceChildren(); bubble("user", item.q); const b = bubble("assistant"); renderAnswer(b, item.a, item.cites || []); } },
@@ -92,10 +117,11 @@ export async function mount(root, { session }) {
   S.send = h("button", { type: "submit", i18n: "send", testid: "chat-send" });
   S.stop = h("button", { type: "button", i18n: "stop", testid: "chat-stop", disabled: true, onclick: () => S.ctrl && S.ctrl.abort() });
   S.hist = h("ul", { class: "list", testid: "chat-history" });
+  S.cov = h("div", { class: "chat-coverage", testid: "chat-coverage", hidden: true });
   root.append(h("div", { class: "split chat" },
-    h("div", { class: "chat-main" }, S.log, h("form", { class: "chat-form", onsubmit: ask }, S.input, S.send, S.stop)),
+    h("div", { class: "chat-main" }, S.cov, S.log, h("form", { class: "chat-form", onsubmit: ask }, S.input, S.send, S.stop)),
     h("aside", { class: "panel" }, h("h3", { i18n: "history" }),
       h("button", { type: "button", i18n: "new_chat", onclick: () => { S.turns = []; S.log.replaceChildren(); } }), S.hist)));
-  applyI18n(root); renderHistory();
+  applyI18n(root); renderHistory(); pollCoverage();
 }
-export function unmount() { if (S && S.ctrl) S.ctrl.abort(); }
+export function unmount() { if (S && S.ctrl) S.ctrl.abort(); if (S) { clearTimeout(S.covTimer); S.cov = null; } }
