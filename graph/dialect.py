@@ -8,8 +8,10 @@ ArcadeDB 26.10.2 ("Neo4j/5.26.0 compatible") against Neo4j 5.26:
 * **full-text**: ArcadeDB refuses ``CREATE FULLTEXT INDEX`` ("Only standard, RANGE and TEXT
   index types are supported"). It does answer ``db.index.fulltext.queryNodes('Type[prop]',
   ...)`` over its native FULL_TEXT index, but that index is created in SQL only and not on a
-  property that already has a range index. Search (``graph/explore.py``) uses the Neo4j
-  full-text index ``ps_search`` and, on ArcadeDB, a bounded ``CONTAINS`` scan (same answers).
+  property that already has a range index, and its Lucene parser refuses a leading wildcard
+  (so no "contains"). Search (``graph/search.py``) uses the Neo4j full-text index
+  ``ps_search`` and, on ArcadeDB, the trigram side index of ``graph/side_index.py`` (same
+  answers: both check their candidates with the same ``CONTAINS`` test).
 * **read timeout**: the Bolt transaction timeout is enforced by Neo4j
   (``TransactionTimedOutClientConfiguration`` -> ``QueryTimeout``) and ignored by ArcadeDB.
 * **index listing**: ArcadeDB has no ``db.indexes()``; both answer ``SHOW INDEXES``.
@@ -29,7 +31,9 @@ ArcadeDB 26.10.2 ("Neo4j/5.26.0 compatible") against Neo4j 5.26:
   Declaration end). So on ArcadeDB (``merge_walks_first_node=True``) the store writes a
   batch's pattern from the side with more distinct keys, i.e. the lower-degree side.
 * **element ids** look like ``#12:0`` on ArcadeDB and ``4:uuid:0`` on Neo4j: opaque strings,
-  compared for equality only.
+  compared for equality only. ArcadeDB finds a node by one with ``id(n) = $x`` (its RID
+  lookup: 100 nodes in ~15 ms) but scans with ``elementId(n) = $x`` (~100 ms) and is slower
+  still by key (``seek``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class Dialect:
     supports_await_indexes: bool
     multi_label_merge: bool  # MERGE (n:A:B {key}) is index-backed and correct
     merge_walks_first_node: bool = False  # MERGE (a)-[r]->(b) scans a's edges, whatever b
+    seek: str = "elementId"  # how a node is found by its element id (graph/explore.py SEEK)
 
     # -- DDL (structure only: names come from the ontology) ---------------------
     def key_constraint(self, label: str) -> str:
@@ -74,7 +79,7 @@ class Dialect:
 NEO4J = Dialect("neo4j", supports_fulltext=True, supports_await_indexes=True,
                 multi_label_merge=True)
 ARCADEDB = Dialect("arcadedb", supports_fulltext=False, supports_await_indexes=False,
-                   multi_label_merge=False, merge_walks_first_node=True)
+                   multi_label_merge=False, merge_walks_first_node=True, seek="id")
 
 
 def detect(agent: str) -> Dialect:

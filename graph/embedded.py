@@ -235,6 +235,8 @@ def open_store(settings: GraphSettings | None = None, *, ensure_schema: bool = T
                                 supernode_degree=settings.supernode_degree)
         if on_close is not None:
             _local_stores.add(store)
+        from graph.side_index import SideIndex
+        store.side_index = SideIndex(d / "search.sqlite")  # graph/side_index.py
     try:
         store.connect()
         if ensure_schema:

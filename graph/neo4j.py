@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Mapping
 
-from graph import explore, ontology, queries
+from graph import explore, export, ontology, paths, queries, search, side_index
 from graph.base import GraphStore
 from graph.dialect import Dialect, detect
 from graph.exceptions import GraphError, GraphUnavailable, QueryError, QueryTimeout
 from graph.records import (Node, NodeRecord, Path, Rel, RelRecord, SharedLink, Subgraph,
                            Tables, UpsertResult)
-from graph.rows import node_from_row, primary_label, typed_frame
+from graph.rows import node_from_row
 from graph.statements import bolt_value, write_statements
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ class Neo4jGraphStore(GraphStore):
         self._on_close = on_close
         self.name = name
         self._driver = None
+        self.side_index: side_index.SideIndex | None = None  # the embedded engine's search
+        self._side_synced = False
         self.dialect: Dialect | None = None
         self._agent = ""
 
@@ -78,6 +80,8 @@ class Neo4jGraphStore(GraphStore):
         driver, self._driver = self._driver, None
         if driver is not None:
             driver.close()
+        if self.side_index is not None:
+            self.side_index.close()
         cb, self._on_close = self._on_close, None
         if cb is not None:
             cb()
@@ -144,13 +148,14 @@ class Neo4jGraphStore(GraphStore):
         for label, nt in sorted(ontology.NODE_TYPES.items()):
             if "name" in nt.props:
                 self._auto(f"name index on {label}", d.property_index(label, "name"))
-        ft = d.fulltext_index(explore.fulltext_labels(), list(explore.FULLTEXT_PROPS),
-                              name=explore.FULLTEXT_INDEX)
+        ft = d.fulltext_index(search.fulltext_labels(), list(search.FULLTEXT_PROPS),
+                              name=search.FULLTEXT_INDEX)
         if ft:
             self._auto("full-text index", ft)
         aw = d.await_indexes()
         if aw:
             self._auto("await indexes", aw)
+        self._side()
 
     def server_info(self) -> dict[str, Any]:
         return {"engine": self.dialect.name if self.dialect else "unknown",
@@ -173,6 +178,8 @@ class Neo4jGraphStore(GraphStore):
 
         self._write(f"upsert of {len(nodes)} nodes and {len(relationships)} relationships",
                     work)
+        if self.side_index is not None:
+            self.side_index.put(side_index.entries_of(nodes, relationships))
         return UpsertResult(nodes=len(nodes), relationships=len(relationships),
                             batches=len(statements))
 
@@ -195,7 +202,11 @@ class Neo4jGraphStore(GraphStore):
                 total += tx.run(q, rows=rows[i:i + self.batch_size]).single()["updated"]
             return total
 
-        return int(self._write(f"set_properties on {label}", work))
+        n = int(self._write(f"set_properties on {label}", work))
+        if self.side_index is not None and label in side_index.named_labels():
+            self.side_index.put((label, k, p["name"]) for k, p in updates.items()
+                                if p.get("name") is not None)
+        return n
 
     def _delete_by_source(self, source: str) -> dict[str, int]:
         def work(tx):
@@ -211,6 +222,8 @@ class Neo4jGraphStore(GraphStore):
 
         while self._write("clear", work):
             pass
+        if self.side_index is not None:
+            self.side_index.clear()
 
     # -- reads ------------------------------------------------------------------
     def _get(self, label: str, key: str) -> Node | None:
@@ -240,13 +253,13 @@ class Neo4jGraphStore(GraphStore):
             self._read, start, hops, labels, rel_types, since, until, limit,
             fanout or (limit if hops == 1 else self.expand_fanout),
             supernode_degree or self.supernode_degree,
-            node_from_row, self._rel, by_id=self._by_id)
+            node_from_row, self._rel, seek=self._seek)
         return Subgraph(nodes=list(nodes.values()), relationships=list(rels.values()),
                         truncated=truncated)
 
     @property
-    def _by_id(self) -> bool:  # Neo4j seeks element ids; ArcadeDB walks keys by label
-        return self.dialect is not None and self.dialect.name == "neo4j"
+    def _seek(self) -> str:  # how the walk finds nodes by element id (dialect.py)
+        return self.dialect.seek if self.dialect is not None else "elementId"
 
     def _shortest_paths(self, a, b, max_hops, limit):
         na, nb = self._get(*a), self._get(*b)
@@ -254,8 +267,8 @@ class Neo4jGraphStore(GraphStore):
             return []
         if na.id == nb.id:
             return [Path(nodes=[na], relationships=[])]
-        found = explore.shortest(self._read, na, nb, max_hops, limit, self.supernode_degree,
-                                 node_from_row, self._rel, self._get, by_id=self._by_id)
+        found = paths.shortest(self._read, na, nb, max_hops, limit, self.supernode_degree,
+                               node_from_row, self._rel, self._get, seek=self._seek)
         return [Path(nodes=ns, relationships=rs) for ns, rs in found]
 
     def _shared_attribute_links(self, label, key, via, limit):
@@ -266,30 +279,8 @@ class Neo4jGraphStore(GraphStore):
                            a_rel=r["a_rel"], b_rel=r["b_rel"]) for r in rows]
 
     def _export(self, labels, rel_types, since, until) -> Tables:
-        import pandas as pd
-        node_frames: dict[str, Any] = {}
-        for label in labels:
-            rows = self._read(f"export {label}", queries.export_nodes(label), bulk=True,
-                              since=since, until=until)
-            cols = ["key", *ontology.NODE_TYPES[label].props, "sources", "first_seen",
-                    "last_seen"]
-            recs = [r["props"] for r in rows]
-            extra = sorted({k for p in recs for k in p} - set(cols))
-            df = pd.DataFrame.from_records(recs, columns=cols + extra)
-            node_frames[label] = typed_frame(df, ontology.NODE_TYPES[label].props)
-        rel_frames: dict[str, Any] = {}
-        for t in rel_types:
-            rows = self._read(f"export {t}", queries.export_rels(t), bulk=True, since=since,
-                              until=until)
-            cols = ["start_key", "end_key", "start_label", "end_label",
-                    *ontology.REL_TYPES[t].props, "sources", "first_seen", "last_seen"]
-            recs = [{"start_key": r["start_key"], "end_key": r["end_key"],
-                     "start_label": primary_label(r["start_labels"]),
-                     "end_label": primary_label(r["end_labels"]), **r["props"]} for r in rows]
-            extra = sorted({k for p in recs for k in p} - set(cols))
-            df = pd.DataFrame.from_records(recs, columns=cols + extra)
-            rel_frames[t] = typed_frame(df, ontology.REL_TYPES[t].props)
-        return Tables(nodes=node_frames, relationships=rel_frames)
+        return export.export(lambda what, q, **kw: self._read(what, q, bulk=True, **kw),
+                             labels, rel_types, since, until)
 
     def counts(self) -> dict[str, dict[str, int]]:
         labels = sorted(ontology.LABELS)
@@ -302,5 +293,13 @@ class Neo4jGraphStore(GraphStore):
     def _search(self, text: str, labels: list[str], limit: int,
                 exact_only: bool = False) -> list[Node]:
         fulltext = self.dialect is not None and self.dialect.supports_fulltext
-        return explore.search(self._read, text, labels, limit, exact_only, fulltext,
-                              node_from_row)
+        return search.search(self._read, text, labels, limit, exact_only, fulltext,
+                             node_from_row, side=None if fulltext else self._side())
+
+    def _side(self) -> side_index.SideIndex | None:
+        """The side index, brought in step with the graph once per store (side_index.py)."""
+        if self.side_index is not None and not self._side_synced:
+            side_index.sync(self.side_index, lambda w, q: self._read(w, q, bulk=True),
+                            self.counts()["nodes"])
+            self._side_synced = True
+        return self.side_index

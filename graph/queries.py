@@ -224,20 +224,6 @@ def shared_attribute_links(label: str, with_key: bool) -> str:
             f"ORDER BY a.key, b.key, v.key LIMIT $limit")
 
 
-def export_nodes(label: str) -> str:
-    return (f"MATCH (n:{_label(label)})\n"
-            f"WHERE ($since IS NULL OR n.last_seen >= $since) "
-            f"AND ($until IS NULL OR n.first_seen <= $until)\n"
-            f"RETURN properties(n) AS props")
-
-
-def export_rels(rel_type: str) -> str:
-    return (f"MATCH (a)-[r:{_rel_type(rel_type)}]->(b)\n"
-            f"WHERE {_TIME_OK}\n"
-            f"RETURN a.key AS start_key, b.key AS end_key, labels(a) AS start_labels,\n"
-            f"       labels(b) AS end_labels, properties(r) AS props")
-
-
 def count_nodes(labels: list[str]) -> str:
     """One row per label: {name, c}. Per-label MATCH so Neo4j answers from its count store."""
     return "\nUNION ALL\n".join(

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from graph import OntologyError, explore
+from graph import OntologyError, explore, paths, search
 
 pytestmark = pytest.mark.unit
 
 
 def test_lucene_query_words_are_infix_wildcards_and_cjk_runs_are_phrases():
-    assert explore.lucene_query("qlru") == "*qlru*"
-    assert explore.lucene_query("Alpha Trading") == "*Alpha* AND *Trading*"
-    assert explore.lucene_query("阿尔法") == '"阿尔法"'
+    assert search.lucene_query("qlru") == "*qlru*"
+    assert search.lucene_query("Alpha Trading") == "*Alpha* AND *Trading*"
+    assert search.lucene_query("阿尔法") == '"阿尔法"'
     # Lucene syntax in the text is escaped, never interpreted
-    assert explore.lucene_query('a:b (c) "d"') == r'*a\:b* AND *\(c\)* AND *\"d\"*'
+    assert search.lucene_query('a:b (c) "d"') == r'*a\:b* AND *\(c\)* AND *\"d\"*'
 
 
 def test_key_variants_keep_the_text_as_typed_first():
-    assert explore.variants("qlRu9") == ["qlRu9", "QLRU9", "qlru9"]
-    assert explore.variants("ABC") == ["ABC", "abc"]
+    assert search.variants("qlRu9") == ["qlRu9", "QLRU9", "qlru9"]
+    assert search.variants("ABC") == ["ABC", "abc"]
 
 
 def test_expand_hop_is_one_branch_per_label_with_values_as_parameters():
@@ -37,7 +37,7 @@ def test_expand_hop_is_one_branch_per_label_with_values_as_parameters():
 
 def test_walks_back_enumerate_every_parent_up_to_the_limit():
     par = {"a": [], "b": [("a", "r1")], "c": [("a", "r2")], "d": [("b", "r3"), ("c", "r4")]}
-    assert explore._walks(par, "d", 10) == [[("b", "r3"), ("a", "r1")],
+    assert paths._walks(par, "d", 10) == [[("b", "r3"), ("a", "r1")],
                                              [("c", "r4"), ("a", "r2")]]
-    assert len(explore._walks(par, "d", 1)) == 1
-    assert explore._walks(par, "a", 10) == [[]]
+    assert len(paths._walks(par, "d", 1)) == 1
+    assert paths._walks(par, "a", 10) == [[]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph import NodeRecord, RelRecord, ontology, queries
+from graph import NodeRecord, RelRecord, export, ontology, queries
 from graph.base import check_node_records, check_rel_records
 from graph.dialect import ARCADEDB, NEO4J, detect
 from graph.exceptions import OntologyError, RecordError
@@ -76,7 +76,9 @@ def test_builders_take_structure_from_the_whitelist_only():
     for build in (lambda: queries.merge_nodes("Bogus"), lambda: queries.get_node("Bogus"),
                   lambda: queries.merge_rels("OWNS", "Enterprise", "Vehicle"),
                   lambda: queries.merge_rels("DECLARED", "Enterprise", "Vehicle"),
-                  lambda: queries.export_rels("OWNS"),
+                  lambda: export.export_rels("OWNS", "Enterprise"),
+                  lambda: export.export_rels("DECLARED", "Bogus"),
+                  lambda: export.export_nodes("Bogus"),
                   lambda: queries.neighbourhood("Enterprise", 2, ["OWNS"], False),
                   lambda: queries.count_nodes(["Enterprise", "Bogus"])):
         with pytest.raises(OntologyError):
