@@ -1,0 +1,55 @@
+"""The embedded engine's search side index (graph/side_index.py): kept in step with the
+store's writes, rebuilt from the graph when it is not, and never the last word (a stale
+entry is checked against the graph)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import NodeRecord, RelRecord
+from graph.side_index import SideIndex, entries_of
+
+pytestmark = pytest.mark.integration
+
+
+def test_index_finds_substrings_of_names_and_keys_and_replaces_a_renamed_name(tmp_path):
+    s = SideIndex(tmp_path / "s.sqlite")
+    s.put([("Enterprise", "E1", "Alpha Trading 阿尔法"), ("Enterprise", "E2", None),
+           ("Person", "H1", "San Zhang")])
+    assert s.find("pha tr", ["Enterprise"], 10) == [("Enterprise", "E1")]
+    assert s.find("阿尔", ["Enterprise", "Person"], 10) == [("Enterprise", "E1")]  # < 3 chars
+    assert s.find("e", ["Enterprise"], 10) == [("Enterprise", "E1"), ("Enterprise", "E2")]
+    assert s.find("e", ["Enterprise"], 1, offset=1) == [("Enterprise", "E2")]
+    assert s.find("a%", ["Enterprise"], 10) == []  # LIKE wildcards are literal
+    s.put([("Person", "H1", "Psi Li")])
+    assert s.find("zhang", ["Person"], 10) == [] and s.find("psi", ["Person"], 10) == [
+        ("Person", "H1")]
+    assert s.counts() == {"Enterprise": 2, "Person": 1}
+    assert (tmp_path / "s.sqlite").stat().st_mode & 0o777 == 0o600
+
+
+def test_an_upsert_indexes_named_nodes_and_the_named_ends_of_its_edges():
+    got = entries_of([NodeRecord("Enterprise", "E1", {"name": "Alpha"}),
+                      NodeRecord("Declaration", "D1", {})],
+                     [RelRecord("LEGAL_REP_OF", "Person", "H1", "Enterprise", "E1")])
+    assert got == [("Enterprise", "E1", "Alpha"), ("Person", "H1", None),
+                   ("Enterprise", "E1", None)]
+
+
+def test_embedded_search_rebuilds_a_missing_index_and_ignores_stale_entries(
+        clean_embedded_store):
+    s = clean_embedded_store
+    assert s.side_index is not None
+    s.upsert([NodeRecord("Enterprise", "E1", {"name": "Omega Trading"}),
+              NodeRecord("Person", "H1", {"name": "Omega Li"})])
+    assert sorted(n.key for n in s.search("omega")) == ["E1", "H1"]
+    # a graph the index does not know (loaded before it existed, or a crash after commit)
+    s.side_index.clear()
+    s._side_synced = False
+    assert sorted(n.key for n in s.search("omega")) == ["E1", "H1"]
+    assert s.side_index.counts() == {"Enterprise": 1, "Person": 1}
+    # renamed behind the store's back: the index still says "omega", the graph does not
+    s._auto("rename", "MATCH (n:Person {key: $k}) SET n.name = $v", k="H1", v="Psi Li")
+    assert [n.key for n in s.search("omega")] == ["E1"]
+    s.clear()
+    assert s.side_index.counts() == {} and s.search("omega") == []
