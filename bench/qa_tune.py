@@ -7,8 +7,8 @@
    embedded), then coordinate ascent over the fusion config (fusion kind, stage weights,
    bonuses) with MRR@10 + Recall@10 on the tuning half as the objective.
 2. Ablation of each component of the chosen config on tune AND test: an extra (colloquial
-   map, bonuses, law/number stages) is kept only if it helps on tune and does not hurt on
-   test (the issue's rule), or if no question of either half exercises it; the dropped ones
+   map, bonuses, law/number stages) is kept only if it helps on tune and on test (the
+   issue's rule), or if no question of either half exercises it; the dropped ones
    are set to off. The three channels (BM25 words, bigrams, dense) keep their tuned weights;
    their ablation is reported.
 3. Refusal: a logistic model of "answerable" over confidence features of the final
@@ -44,6 +44,8 @@ ABLATIONS = {  # component -> how it is switched off
     "stage words": ("w.words", 0.0), "stage bigrams": ("w.bigrams", 0.0),
     "stage dense": ("w.dense", 0.0), "stage law": ("w.law", 0.0),
     "stage number": ("w.number", 0.0), "bonus law": ("b.law", 0.0),
+    "depth words": ("d.words", None), "depth bigrams": ("d.bigrams", None),
+    "depth dense": ("d.dense", None),
     "bonus superseded": ("b.superseded", 0.0), "bonus core": ("b.core", 0.0),
     "colloquial map (BM25)": ("colloquial_bm25", False),
     "colloquial map (dense)": ("colloquial_dense", False),
@@ -67,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from qa.understanding import understand
 
     log = lambda m: print(f"[tune] {m}", file=sys.stderr, flush=True)  # noqa: E731
+    load0, t_start = list(os.getloadavg()), time.perf_counter()
     kb = KnowledgeBase.load()
     cov = ensure_dense(kb, log, cached_only=args.cached_only)
     kb.warm_up()
@@ -94,12 +97,16 @@ def main(argv: list[str] | None = None) -> int:
         # no question of either half exercises it (e.g. naming an article number): kept,
         # flagged - dropping it would break what the sets do not test
         unexercised = on_t == off_t and on_s == off_s
-        keep = (helps_tune and not hurts_test) or unexercised
+        helps_test = objective(on_s) > objective(off_s)
+        # the rule: an extra stays only if it helps on the test half (and on tune,
+        # where it was chosen)
+        keep = (helps_tune and helps_test) or unexercised
         if name in CHANNELS:  # the retrieval channels themselves: weights chosen on tune
             keep = True
         ablation[name] = {"tune_with": on_t, "tune_without": off_t, "test_with": on_s,
                           "test_without": off_s, "helps_tune": helps_tune,
-                          "hurts_test": hurts_test, "unexercised": unexercised, "kept": keep}
+                          "helps_test": helps_test, "hurts_test": hurts_test,
+                          "unexercised": unexercised, "kept": keep}
         if not keep:
             chosen = with_value(chosen, field, off)
         log(f"{name}: tune {objective(on_t):.3f} vs {objective(off_t):.3f}, test "
@@ -147,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
                "tune": rates(tune, ft, cal["threshold"]), "test": rates(test, fs,
                                                                          cal["threshold"])}
     log(f"refusal: {refusal}")
-    result = {"start": start.to_json(), "trail": trail, "ascent_config": cfg.to_json(),
+    result = {"load_avg_at_start": load0, "load_avg_at_end": list(os.getloadavg()),
+              "seconds": round(time.perf_counter() - t_start, 1), "start": start.to_json(), "trail": trail, "ascent_config": cfg.to_json(),
               "ablation": ablation, "chosen": chosen.to_json(), "final": final,
               "refusal": refusal, "dense_coverage": cov, "n_tune": len(tune),
               "n_test": len(test)}

@@ -183,12 +183,25 @@ class ExtractiveGenerator:
     def select(self, u: Understanding, passages: list[Passage]) -> list[Passage]:
         if not passages:
             return []
-        top = passages[0].features.get("rerank", passages[0].score)
+        # scale-free: RRF scores sit within a few % of each other, so a passage is compared
+        # with the top one channel by channel (its raw BM25 / cosine over the top's, the best
+        # channel counts); passages without channel scores (other modes): the score
+        # min-max normalised over the retrieved list. Kept within ``rerank_margin``.
+        top = passages[0].features
+        chans = [c for c in ("words", "bigrams", "dense") if top.get(c, 0.0) > 0]
+        sc = [p.features.get("rerank", p.score) for p in passages]
+        span = sc[0] - min(sc)
+
+        def rel(i: int, p: Passage) -> float:
+            if chans and "rerank" not in top:
+                return max(p.features.get(c, 0.0) / top[c] for c in chans)
+            return (sc[i] - min(sc)) / span if span > 1e-12 else 0.0
+
         chosen = [passages[0]]
-        for p in passages[1:]:
+        for i, p in enumerate(passages[1:], start=1):
             if len(chosen) >= self.max_quotes:
                 break
-            if p.features.get("rerank", p.score) >= top - self.rerank_margin:
+            if rel(i, p) >= 1.0 - self.rerank_margin:
                 chosen.append(p)
         return chosen
 

@@ -13,7 +13,7 @@ from itertools import product
 from typing import Any, Callable, Iterable
 
 from qa.evaluate import _is_gold
-from qa.retrievers.tuned import FusionConfig, TunedRetriever, fuse
+from qa.retrievers.tuned import FusionConfig, TunedRetriever, cut_depth, fuse
 from qa.understanding import understand
 
 
@@ -52,7 +52,7 @@ def collect(retriever: TunedRetriever, questions: Iterable[dict[str, Any]], n: i
 def ranked(row: dict[str, Any], cfg: FusionConfig, retriever: TunedRetriever, k: int = 10
            ) -> list[str]:
     key = retriever.queries(row["u"].query, row["h"], cfg)
-    lists = {name: res[:cfg.candidates] for name, res in row["lists"][key].items()}
+    lists = cut_depth(row["lists"][key], cfg)
     return [i for i, _ in fuse(lists, cfg, row["bonus"])[:k]]
 
 
@@ -79,6 +79,11 @@ def objective(m: dict[str, float]) -> float:
 
 SEARCH: dict[str, list] = {
     "fusion": ["minmax", "rrf"],
+    "rrf_k": [20, 60],
+    "candidates": [30, 50, 100],
+    "d.words": [None, 20, 50, 100],
+    "d.bigrams": [None, 20, 50, 100],
+    "d.dense": [None, 20, 50, 100],
     "w.words": [0.0, 0.1, 0.2, 0.3, 0.5, 0.8],
     "w.bigrams": [0.0, 0.1, 0.2, 0.3, 0.5, 0.8],
     "w.dense": [0.3, 0.5, 0.7, 1.0, 1.5],
@@ -96,6 +101,9 @@ SEARCH: dict[str, list] = {
 def with_value(cfg: FusionConfig, name: str, value) -> FusionConfig:
     if name.startswith("w."):
         return replace(cfg, weights={**cfg.weights, name[2:]: value})
+    if name.startswith("d."):  # None: the stage uses ``candidates``
+        depth = {k: v for k, v in cfg.depth.items() if k != name[2:]}
+        return replace(cfg, depth=depth if value is None else {**depth, name[2:]: value})
     if name.startswith("b."):
         return replace(cfg, bonus={**cfg.bonus, name[2:]: value})
     return replace(cfg, **{name: value})

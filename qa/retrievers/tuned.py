@@ -32,6 +32,9 @@ class FusionConfig:
     fusion: str = "minmax"  # "minmax" (weighted sum of per-stage min-max scores) or "rrf"
     rrf_k: int = 60
     candidates: int = 100  # articles each stage ranks
+    # per-stage candidate depth (articles of that stage's list that enter the fusion);
+    # a stage not named uses ``candidates``
+    depth: dict = field(default_factory=dict)
     weights: dict = field(default_factory=lambda: {"words": 0.25, "bigrams": 0.25,
                                                    "dense": 0.5, "law": 0.5,
                                                    "number": 1.0})
@@ -91,6 +94,12 @@ def fuse(lists: dict[str, list[tuple[str, float]]], cfg: FusionConfig,
             if f:
                 scores[i] += scale * sum(cfg.bonus.get(k, 0.0) * v for k, v in f.items())
     return sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+
+
+def cut_depth(lists: dict[str, list[tuple[str, float]]], cfg: FusionConfig
+              ) -> dict[str, list[tuple[str, float]]]:
+    """Each stage's list cut to its depth (``cfg.depth``, else ``cfg.candidates``)."""
+    return {name: res[:cfg.depth.get(name, cfg.candidates)] for name, res in lists.items()}
 
 
 class TunedRetriever(Retriever):
@@ -158,7 +167,7 @@ class TunedRetriever(Retriever):
         cfg = self.config
         self.kb.check_built()
         bm, dq = self.queries(query, h, cfg)
-        lists = self.stage_lists(bm, dq, h, cfg.candidates)
+        lists = cut_depth(self.stage_lists(bm, dq, h, cfg.candidates), cfg)
         ids = {i for res in lists.values() for i, _ in res}
         fused = fuse(lists, cfg, self.bonuses(ids, h))
         stage = {name: dict(res) for name, res in lists.items()}

@@ -38,14 +38,19 @@ def test_the_final_pipeline_is_the_default_everywhere():
 @pytest.mark.integration
 @pytest.mark.slow
 def test_tuned_retriever_bridges_colloquial_words(small_kb):
+    """The colloquial map feeding BM25 bridges 生牛肉 -> 动植物检疫 (the shipped config leaves
+    it off: bench/qa_tune.py dropped it, it hurt the test half; the switch must still work)."""
+    from dataclasses import replace
+
     from qa.understanding import understand
 
-    r = TunedRetriever(small_kb)
+    r = TunedRetriever(small_kb, replace(shipped_config(), colloquial_bm25=True))
     r.warm_up()
     u = understand("从国外带了一块生牛肉回来，被海关没收了，合法吗？", small_kb)
+    bm, _ = r.queries(u.query, u.hints(), r.config)
+    words = [small_kb.by_id[i].law for i, _ in r.words.rank(bm, 5)]
+    assert "中华人民共和国进出境动植物检疫法" in words
     hits = r.retrieve(u.query, 10, hints=u.hints())
-    laws = [small_kb.by_id[h.article_id].law for h in hits]
-    assert "中华人民共和国进出境动植物检疫法" in laws[:5]
     assert all("dense" in h.stages or "bigrams" in h.stages or "words" in h.stages
                for h in hits)
     # naming the law and the article puts that article first
