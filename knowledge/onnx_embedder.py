@@ -79,6 +79,10 @@ class OnnxEmbedder(Embedder):
             opts.intra_op_num_threads = max(self.threads, 1)
             opts.inter_op_num_threads = 1
             opts.log_severity_level = 3
+            # no spin-waiting between ops: on a shared 2-core machine a spinning pool thread
+            # competes with the other thread (and with other processes) for the same cores
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             sess = ort.InferenceSession(str(model), sess_options=opts,
                                         providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - wrapped for callers
