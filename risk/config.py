@@ -32,6 +32,8 @@ class RiskSettings(DataDirSettings):
     # the entity model (risk.entity.model) has its own registry, promoted / rolled back
     # independently of the declaration model: <data_dir>/models/<entity_registry_name>/
     entity_registry_name: str = "entity"
+    # score history (risk.history): scoring runs kept per kind (declaration / entity)
+    history_runs: int = 30
 
     @property
     def models_dir(self) -> Path:

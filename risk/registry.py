@@ -85,6 +85,12 @@ def _version_info(idx: dict[str, Any], version: str) -> dict[str, Any]:
                         f"(known: {', '.join(v['version'] for v in idx['versions']) or 'none'})")
 
 
+def version_info(*, version: str, name: str | None = None,
+                 data_dir: str | Path | None = None) -> dict[str, Any]:
+    """A registered version's entry (metrics, card, score reference), without loading it."""
+    return _version_info(_read_index(_root(name, data_dir)), version)
+
+
 def verify(*, version: str, name: str | None = None, data_dir: str | Path | None = None
            ) -> dict[str, Any]:
     """Check that the version's artifact exists and matches its recorded sha256."""
@@ -102,8 +108,11 @@ def verify(*, version: str, name: str | None = None, data_dir: str | Path | None
 
 def register(*, model: Any, metrics: dict[str, Any] | None = None, data_hash: str = "",
              name: str | None = None, data_dir: str | Path | None = None,
-             promote: bool = False) -> dict[str, Any]:
-    """Save a fitted RiskModel as the next version; returns its registry entry."""
+             promote: bool = False, score_reference: dict[str, Any] | None = None
+             ) -> dict[str, Any]:
+    """Save a fitted RiskModel as the next version; returns its registry entry.
+    ``score_reference``: the model's score distribution at training (``risk.drift.summarise``
+    of its scores on the training frame), the reference of the drift indicator."""
     root = _root(name, data_dir)
     idx = _read_index(root)
     n = max([int(v["version"][1:]) for v in idx["versions"]] + [0]) + 1
@@ -118,6 +127,8 @@ def register(*, model: Any, metrics: dict[str, Any] | None = None, data_hash: st
     info = {"version": version, "model": model.name, "sha256": sha256_file(vdir / ARTIFACT),
             "metrics": metrics or {}, "data_hash": data_hash, "card": card,
             "created_at": now_iso()}
+    if score_reference is not None:
+        info["score_reference"] = score_reference
     _atomic_write(vdir / "meta.json", json.dumps(info, ensure_ascii=False, indent=1, default=str))
     idx["versions"].append(info)
     _write_index(root, idx)

@@ -86,7 +86,9 @@ def conveyance_scores(tables: Any, frame: Any, scores: Any) -> dict[tuple[str, s
 def batch_score(*, store: Any, model: Any = None, model_version: str | None = None,
                 cutoff: str | None = None, chunk: int = 5000,
                 on_scored: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None,
-                skip_labels: tuple[str, ...] = ()) -> dict[str, Any]:
+                skip_labels: tuple[str, ...] = (),
+                on_written: Callable[[str, dict[str, dict[str, Any]]], Any] | None = None
+                ) -> dict[str, Any]:
     """Score every declaration in the graph (and its linked entities) and write the risk
     properties back. ``model`` defaults to the registry's promoted version. ``on_scored``
     (e.g. ``WarningService.on_scored``) is called once with ``(store, changes)``, the written
@@ -95,7 +97,8 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
     warning where an enterprise, person or conveyance rose to a higher level). ``skip_labels``:
     entity labels another scorer owns (``portsentinel score`` passes
     ``risk.entity.graph_frame.ENTITY_LABELS`` when an entity model is promoted, so the two
-    models do not overwrite each other's levels run after run)."""
+    models do not overwrite each other's levels run after run). ``on_written(label,
+    updates)`` after each written chunk (the score history, ``risk.history``)."""
     if model is None:
         from risk.registry import load_promoted
 
@@ -118,6 +121,8 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
                        "model_version": version, "scored_at": at}
                    for k, v, lv in zip(keys[i:i + chunk], vals[i:i + chunk], levels[i:i + chunk])}
             written[label] = written.get(label, 0) + store.set_properties(label, upd)
+            if on_written is not None:
+                on_written(label, upd)
             if label != "Declaration":
                 changes.setdefault(label, {}).update(upd)
 

@@ -48,8 +48,14 @@ def train_frame(*, frame: Any, model: str = "tabular", promote: bool = False,
     train, valid = time_split(frame, s.valid_fraction)
     m = get(model)().fit(train, valid)
     metrics = summarize(valid["label"], m.score(valid)) if valid["label"].nunique() == 2 else {}
+    from risk.drift import summarise
+
+    # the drift indicator's reference: the model's scores on the frame it was trained from,
+    # scored as batch_score will score (risk.drift)
+    ref = summarise(m.score(frame))
     info = registry.register(model=m, metrics=metrics, data_hash=registry.data_hash(frame),
-                             name=name, data_dir=data_dir, promote=promote)
+                             name=name, data_dir=data_dir, promote=promote,
+                             score_reference=ref)
     return {"version": info["version"], "model": model, "metrics": metrics,
             "data_hash": info["data_hash"], "promoted": promote,
             "rows": {"train": int(train["label"].notna().sum()), "valid": int(len(valid))}}

@@ -52,6 +52,14 @@ def rises(previous: dict[str, tuple[Any, Any]], upd: dict[str, dict[str, Any]]
     return out
 
 
+def first_highs(previous: dict[str, tuple[Any, Any]], upd: dict[str, dict[str, Any]]
+                ) -> dict[str, dict[str, Any]]:
+    """The 高 updates of nodes without an entity-model baseline (first scored by it)."""
+    return {k: p for k, p in upd.items() if p["risk_level"] == "高" and not (
+        isinstance(previous.get(k, (None, None))[1], str)
+        and previous[k][1].startswith(VERSION_PREFIX))}
+
+
 def levels_by_population(vals: np.ndarray, population: np.ndarray) -> list[str]:
     """高/中/低 with the cut-offs of ``risk.scoring.risk_levels`` taken on ``population``
     (the canonical entities) and applied to ``vals`` (every node, mentions included)."""
@@ -70,10 +78,16 @@ def levels_by_population(vals: np.ndarray, population: np.ndarray) -> list[str]:
 def batch_score_entities(*, store: Any, model: Any = None, model_version: str | None = None,
                          cutoff: str | None = None, chunk: int = 5000, data_dir: Any = None,
                          on_scored: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None,
-                         eg: Any = None) -> dict[str, Any]:
+                         eg: Any = None,
+                         on_written: Callable[[str, dict[str, dict[str, Any]]], Any] | None = None,
+                         on_baseline: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None
+                         ) -> dict[str, Any]:
     """Score every entity node with the entity model (default: the promoted one of the entity
     registry) and write the risk properties back; see the module docstring. ``eg``: an
-    already exported ``EntityGraph`` (benches). Returns counts per label, timings and the
+    already exported ``EntityGraph`` (benches). ``on_written(label, updates)``: after each
+    written chunk (the score history, ``risk.history``). ``on_baseline(store, firsts)``: the
+    高-level entities scored by the entity model for the first time (no baseline), once
+    (the warning service's first-run triage). Returns counts per label, timings and the
     warnings raised."""
     if model is None:
         model, info = load_entity_model(data_dir=data_dir)
@@ -89,6 +103,7 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
     written: dict[str, int] = {}
     levels_n: dict[str, dict[str, int]] = {}
     changes: dict[str, dict[str, Any]] = {}
+    firsts: dict[str, dict[str, Any]] = {}
     write_s: dict[str, float] = {}
     for label in ENTITY_LABELS:
         tl = time.perf_counter()
@@ -104,6 +119,10 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
                    for k, v, lv in zip(keys[i:i + chunk], vals[i:i + chunk],
                                        levels[i:i + chunk])}
             written[label] = written.get(label, 0) + store.set_properties(label, upd)
+            if on_written is not None:
+                on_written(label, upd)
+            if on_baseline is not None:
+                firsts.setdefault(label, {}).update(first_highs(prev, upd))
             up = rises(prev, upd)
             if up:
                 changes.setdefault(label, {}).update(up)
@@ -113,6 +132,10 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
     if on_scored is not None and changes:
         r = on_scored(store, changes)
         warned.update(evaluated=int(r.evaluated), raised=int(r.raised))
+    if on_baseline is not None and any(firsts.values()):
+        r = on_baseline(store, {k: v for k, v in firsts.items() if v})
+        warned["first_run"] = {"high_without_baseline": sum(len(v) for v in firsts.values()),
+                               "raised": int(r.raised)}
     return {"model_version": version, "scored_at": at, "written": written,
             "levels": levels_n, "declarations": res["declarations"], "warnings": warned,
             "seconds": {"export": round(t1 - t0, 2), "model": round(t2 - t1, 2),
@@ -121,15 +144,21 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
 
 
 def score_all(*, store: Any, on_scored: Callable[..., Any] | None = None,
-              data_dir: Any = None) -> dict[str, Any]:
+              data_dir: Any = None, history: Any = None,
+              on_baseline: Callable[..., Any] | None = None) -> dict[str, Any]:
     """What ``portsentinel score`` runs (and what the API should call): the promoted declaration
     model scores declarations (and goods, countries, ports); when an entity model is promoted,
     it scores every Enterprise / Person / Vehicle / Vessel / Container (the declaration model
     then skips those labels); without one the declaration model's aggregates stay as before.
-    ``on_scored``: e.g. ``WarningService.on_scored``. Returns ``batch_score``'s result with
-    ``entities`` = ``batch_score_entities``'s (or null) and ``written`` covering both."""
+    ``on_scored``: e.g. ``WarningService.on_scored``; ``on_baseline``: e.g.
+    ``WarningService.on_baseline`` (first-run triage of entities without a baseline).
+    Each run is recorded in the score history (``risk.history``; ``history`` = a
+    ``ScoreHistory``, default the data dir's; ``False``: not recorded). Returns
+    ``batch_score``'s result with ``entities`` = ``batch_score_entities``'s (or null),
+    ``written`` covering both and ``history`` = the runs recorded."""
     from risk import registry
     from risk.exceptions import RegistryError
+    from risk.history import ScoreHistory
     from risk.scoring import batch_score
 
     model, info = registry.load_promoted(data_dir=data_dir)
@@ -137,12 +166,23 @@ def score_all(*, store: Any, on_scored: Callable[..., Any] | None = None,
         emodel, einfo = load_entity_model(data_dir=data_dir)
     except RegistryError:  # no entity model promoted
         emodel, einfo = None, {}
+    hist = ScoreHistory.for_data_dir(data_dir) if history is None else history or None
+    rec = hist.begin(kind="declaration", model_version=info["serving"]) if hist else None
     out = batch_score(store=store, model=model, model_version=info["serving"],
-                      on_scored=on_scored, skip_labels=ENTITY_LABELS if emodel is not None else ())
+                      on_scored=on_scored, skip_labels=ENTITY_LABELS if emodel is not None else (),
+                      on_written=rec.add if rec else None)
+    out["history"] = [rec.finish()] if rec else []
     out["entities"] = None
     if emodel is not None:
+        erec = hist.begin(kind="entity", model_version=VERSION_PREFIX + einfo["serving"]) \
+            if hist else None
         out["entities"] = batch_score_entities(store=store, model=emodel,
                                                model_version=einfo["serving"],
-                                               on_scored=on_scored)
+                                               on_scored=on_scored, on_baseline=on_baseline,
+                                               on_written=erec.add if erec else None)
         out["written"].update(out["entities"]["written"])
+        if erec:
+            out["history"].append(erec.finish())
+    if hist is not None and history is None:
+        hist.close()
     return out
