@@ -14,8 +14,10 @@ only (names are personal data), as in the warnings.
 Reasons: person — legal representative / shareholder of N enterprises, M with seizures; drove
 K vehicles, L with seizures; involved in cases. Enterprise — own seizures; cases; sharing its
 legal representative, address or phone with N enterprises, M with seizures. Vehicle — own
-seizures; drivers involved in cases or driving other vehicles with seizures. Container /
-vessel — declarations with seizures.
+seizures; drivers involved in cases; drivers of its crossings (road manifests:
+Vehicle<-CARRIED_BY-Manifest<-DRIVER_OF-Person) with seizures on crossings they drove
+(Person-DRIVER_OF->Manifest<-ON_MANIFEST-Declaration<-INSPECTED-Inspection hit). Person —
+also seizures on the crossings they drove. Container / vessel — declarations with seizures.
 """
 
 from __future__ import annotations
@@ -136,6 +138,12 @@ TEXT = {
                      "{who} shares its phone with {n} enterprises, {m} with seizures"),
     "drivers": ("车辆 {who} 的 {n} 名驾驶员中 {m} 名涉案",
                 "{m} of the {n} drivers of vehicle {who} were named in cases"),
+    "crossing_drivers": ("车辆 {who} 的通关记录（道路舱单）共有 {n} 名驾驶员，其中 {m} 名驾驶的"
+                         "通关有查获记录",
+                         "the road manifests of vehicle {who} name {n} drivers, {m} of them "
+                         "with seizures on crossings they drove"),
+    "crossings": ("驾驶员 {who} 驾驶的 {n} 次通关（道路舱单）中 {m} 次有查获记录",
+                  "driver {who} drove {n} crossings (road manifests), {m} with seizures"),
     "none": ("{who} 在图中没有关联的查获或涉案记录；评分为模型在无证据时的输出",
              "{who} has no linked seizure or case in the graph; the score is the model's "
              "output with no evidence"),
@@ -177,6 +185,7 @@ def _vessel_seizures(q: _Q, v: tuple[str, str]) -> list[dict[str, Any]]:
 def explain_entity(store: Any, label: str, key: str, lang: str = "zh") -> dict[str, Any]:
     """The entity's score (as written by the last scoring run) and its graph reasons, in
     Chinese and English (``text`` in ``lang``); see the module docstring."""
+    from risk.entity import explain_crossings as XC
     from risk.exceptions import DataError
 
     if label not in DECL_REL:
@@ -235,6 +244,16 @@ def explain_entity(store: Any, label: str, key: str, lang: str = "zh") -> dict[s
                     paths.append(_join(base, ev[0]))
         if seen:
             reasons.append(_reason("drivers", who, len(seen), bad, paths))
+        cd = XC.crossing_drivers(q, start)
+        if cd:
+            reasons.append(cd)
+    if label == "Person":
+        n, m, paths = XC.crossings(q, start)
+        if n:
+            reasons.append(_reason("crossings", who, n, m, paths))
+            if n >= XC.MAX_CROSSINGS:
+                reasons[-1]["text_zh"] = reasons[-1]["text_zh"].replace(f" {n} ", f" 至少 {n} ")
+                reasons[-1]["text_en"] = reasons[-1]["text_en"].replace(f" {n} ", f" at least {n} ")
     for kind, first, rel in fans:
         if first:
             n, m, paths = _fanout(q, start, first, rel)

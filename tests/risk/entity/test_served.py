@@ -219,3 +219,38 @@ def test_targeting_ranks_vehicles_and_containers(served):
         assert all(i["reasons"]["zh"] and i["declarations"] >= 1 for i in out["items"])
     with pytest.raises(Exception, match="kind"):
         targeting_list(store=store, kind="vessel")
+
+
+def test_crossing_evidence_of_vehicles_and_drivers_exists_in_the_graph(served):
+    """Road manifests link each crossing to its declaration and driver: a vehicle's
+    explanation names the drivers of its crossings who had seizures on crossings they drove,
+    and such a driver's own explanation counts those crossings; every cited hop exists."""
+    from risk.explain import explain_entity
+
+    store, d, _ = served
+    t = _nodes(store, "Vehicle").sort_values("risk_score", ascending=False)
+    found = []
+    for key in t["key"]:
+        ex = explain_entity(store, "Vehicle", key, "en")
+        r = [x for x in ex["reasons"] if x["kind"] == "crossing_drivers"]
+        assert len(r) <= 1
+        if r and r[0]["with_seizures"]:
+            found.append(r[0])
+        if len(found) >= 2:
+            break
+    assert found, "no vehicle with a crossing driver who had seizures"
+    for r in found:
+        assert 1 <= r["with_seizures"] <= r["count"] and r["paths"]
+        assert "road manifests" in r["text_en"]
+        for p in r["paths"]:
+            _check_path_exists(store, p)
+            types = [x["type"] for x in p["relationships"]]
+            assert types[:2] == ["CARRIED_BY", "DRIVER_OF"] and "ON_MANIFEST" in types
+            assert p["nodes"][-1][0] in ("Declaration", "Inspection")
+    driver = next(n for n in found[0]["paths"][0]["nodes"][2:] if n[0] == "Person")
+    ex = explain_entity(store, "Person", driver[1], "zh")
+    r = [x for x in ex["reasons"] if x["kind"] == "crossings"]
+    assert r and 1 <= r[0]["with_seizures"] <= r[0]["count"]
+    assert "道路舱单" in r[0]["text_zh"]
+    for p in r[0]["paths"]:
+        _check_path_exists(store, p)
