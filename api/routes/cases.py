@@ -4,6 +4,8 @@ acknowledge / assign / close with one audit entry per warning.
 Mounted under ``/warnings/cases`` and ``/warnings/bulk`` (included before the warnings
 router so that ``/warnings/{id}`` does not swallow these paths). Person keys and names in
 subjects and evidence are masked for users without the ``pii`` grant; messages scrubbed.
+Subjects and evidence nodes carry ``caption_zh`` / ``caption_en`` (``api.captions``: the
+node's name, masked where required, or a readable role + code).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from api.authz import key_is_sensitive, scrub
-from api.deps import AuditDep, PageDep, StateDep, require
+from api.captions import ref_caption
+from api.deps import AuditDep, PageDep, StateDep, StoreDep, require
 from api.errors import ApiError, Conflict, NotFoundError
 from api.state import AppState
 from api.users import User
@@ -38,10 +41,17 @@ class BulkIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-def _ref(state: AppState, ref: dict[str, Any], unmasked: bool) -> dict[str, Any]:
+CAPTIONED = 40  # subjects / evidence nodes captioned per case (each is one node read)
+
+
+def _ref(state: AppState, ref: dict[str, Any], unmasked: bool, store: Any = None
+         ) -> dict[str, Any]:
     label, key = ref.get("label") or "", str(ref.get("key") or "")
-    return dict(ref, key=key if unmasked else state.masker.key_for(label, key, False),
-                masked=not unmasked and key_is_sensitive(label))
+    out = dict(ref, key=key if unmasked else state.masker.key_for(label, key, False),
+               masked=not unmasked and key_is_sensitive(label))
+    if store is not None:
+        out.update(ref_caption(store, state.masker, label, key, unmasked))
+    return out
 
 
 def _end(state: AppState, end: Any, unmasked: bool) -> Any:
@@ -50,13 +60,17 @@ def _end(state: AppState, end: Any, unmasked: bool) -> Any:
     return end
 
 
-def mask_case(state: AppState, case: dict[str, Any], unmasked: bool) -> dict[str, Any]:
-    """Subjects and evidence nodes with person keys replaced by tokens; text scrubbed."""
-    out = dict(case, subjects=[_ref(state, s, unmasked) for s in case.get("subjects", [])])
+def mask_case(state: AppState, case: dict[str, Any], unmasked: bool, store: Any = None
+              ) -> dict[str, Any]:
+    """Subjects and evidence nodes with person keys replaced by tokens; text scrubbed; with
+    ``store``, the first ``CAPTIONED`` subjects and evidence nodes get their captions."""
+    out = dict(case, subjects=[_ref(state, s, unmasked, store if i < CAPTIONED else None)
+                               for i, s in enumerate(case.get("subjects", []))])
     if "evidence" in out:
         ev = out["evidence"]
         out["evidence"] = {
-            "nodes": [_ref(state, n, unmasked) for n in ev.get("nodes", [])],
+            "nodes": [_ref(state, n, unmasked, store if i < CAPTIONED else None)
+                      for i, n in enumerate(ev.get("nodes", []))],
             "relationships": [dict(r, start=_end(state, r.get("start"), unmasked),
                                    end=_end(state, r.get("end"), unmasked))
                               for r in ev.get("relationships", [])]}
@@ -69,7 +83,8 @@ def mask_case(state: AppState, case: dict[str, Any], unmasked: bool) -> dict[str
 
 
 @router.get("/cases", summary="The queue as cases: related warnings grouped, newest first")
-def cases(user: Reader, state: StateDep, page: PageDep, status: str | None = "open",
+def cases(user: Reader, state: StateDep, store: StoreDep, page: PageDep,
+          status: str | None = "open",
           level: str | None = None, rule: str | None = None, port: str | None = None,
           assignee: str | None = None) -> dict[str, Any]:
     """``status`` (comma-separated; default ``open``, i.e. cases with a warning still open;
@@ -77,21 +92,22 @@ def cases(user: Reader, state: StateDep, page: PageDep, status: str | None = "op
     found = list_cases(state.warnings.lifecycle, status=status, level=level, rule=rule,
                        port=port, assignee=assignee)
     unmasked = user.has_grant("pii")
-    items = [mask_case(state, c, unmasked) for c in
-             found[page.offset: page.offset + page.limit]]
+    items = [mask_case(state, dict(c, subjects=c["subjects"][:5]), unmasked, store)
+             for c in found[page.offset: page.offset + page.limit]]
     out = page.page(items, len(found))
     out["open_warnings"] = sum(c["open_count"] for c in found)
     return out
 
 
 @router.get("/cases/{case_id}", summary="One case: its warnings, timeline, evidence, measures")
-def case(case_id: str, user: Reader, state: StateDep, audit: AuditDep) -> dict[str, Any]:
+def case(case_id: str, user: Reader, state: StateDep, store: StoreDep, audit: AuditDep
+         ) -> dict[str, Any]:
     try:
         c = get_case(state.warnings.lifecycle, case_id)
     except WarningNotFound as e:
         raise NotFoundError(str(e), code="warnings.case_not_found") from e
     audit("warnings.case_read", "warning_case", case_id, {"warnings": c["warning_ids"][:200]})
-    return mask_case(state, c, user.has_grant("pii"))
+    return mask_case(state, c, user.has_grant("pii"), store)
 
 
 @router.post("/bulk", summary="Acknowledge / assign / close many warnings (or a whole case)")

@@ -1,8 +1,11 @@
 """Cockpit (驾驶舱): how the port is doing, in one read — declarations per day, share
 targeted, the hit rate of issued lists over time (inspections recorded against list items,
 from the graph's Inspection nodes), warnings by level and status with ageing, the risk
-distribution, the top risky entities (masked), the serving model with its validation metrics
-and a drift indicator. Filter by port and date range (declaration dates)."""
+distribution, the top risky entities (masked, with captions), the serving model with its
+validation metrics and a drift indicator: the score distribution of the latest scoring run
+against the serving model's training distribution (``risk.drift.model_drift``: PSI over the
+training deciles, KS, a level and a sentence; model-wide, not narrowed by the filters).
+Filter by port and date range (declaration dates)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from api.captions import captioned
 from api.deps import AuditDep, StateDep, StoreDep, require_any
 from api.outcomes import inspections, list_outcome
 from api.routes.models import promoted_model
@@ -53,20 +57,6 @@ def issued_hit_rate(state: AppState, store: GraphStore, port: str | None = None
                        for k, v in sorted(day.items())]}
 
 
-def psi(ref: list[float], cur: list[float], bins: int = 10) -> float | None:
-    """Population stability index of ``cur`` against ``ref`` (deciles of ``ref``)."""
-    if len(ref) < 20 or len(cur) < 20:
-        return None
-    s = sorted(ref)
-    edges = [s[int(len(s) * i / bins)] for i in range(1, bins)]
-
-    def shares(xs):
-        c = Counter(sum(x > e for e in edges) for x in xs)
-        return [max(c.get(i, 0) / len(xs), 1e-4) for i in range(bins)]
-    a, b = shares(ref), shares(cur)
-    return round(sum((q - p) * math.log(q / p) for p, q in zip(a, b)), 4)
-
-
 def _declarations(store: GraphStore, port, date_from, date_to):
     t = store.export(labels=["Declaration"], rel_types=["AT_PORT"])
     df = t.nodes.get("Declaration")
@@ -105,7 +95,7 @@ def cockpit(user: Reader, state: StateDep, store: StoreDep, audit: AuditDep,
             date_to: Annotated[str | None, Query(max_length=10)] = None) -> dict[str, Any]:
     masker, unmasked = state.masker, user.has_grant("pii")
     df = _declarations(store, port, date_from, date_to)
-    per_day, risk_dist, drift = [], {}, None
+    per_day, risk_dist = [], {}
     if df is not None and not df.empty:
         listed: Counter = Counter()
         keys = set(df["key"].astype(str))
@@ -125,14 +115,6 @@ def cockpit(user: Reader, state: StateDep, store: StoreDep, audit: AuditDep,
         if "risk_level" in df:
             risk_dist["Declaration"] = {str(k): int(v) for k, v in
                                         df["risk_level"].dropna().value_counts().items()}
-        if "risk_score" in df:
-            sc = df.dropna(subset=["risk_score"]).sort_values("day")
-            cut = sc["day"].quantile(0.8, interpolation="lower") if len(sc) else None
-            if cut is not None:
-                drift = {"psi": psi(sc[sc["day"] < cut]["risk_score"].astype(float).tolist(),
-                                    sc[sc["day"] >= cut]["risk_score"].astype(float).tolist()),
-                         "reference": f"declarations before {cut}",
-                         "current": f"declarations from {cut}"}
     top = []
     t = store.export(labels=list(ENTITIES), rel_types=["DECLARED"])
     for label in ENTITIES:
@@ -144,10 +126,13 @@ def cockpit(user: Reader, state: StateDep, store: StoreDep, audit: AuditDep,
                                 edf["risk_level"].dropna().value_counts().items()}
         for r in edf.dropna(subset=["risk_score"]).nlargest(10, "risk_score").to_dict("records"):
             props = {k: r.get(k) for k in ("name", "risk_score", "risk_level") if k in r}
-            top.append(masker.node({"label": label, "key": str(r["key"]), "props": props},
-                                   unmasked))
+            top.append(captioned(masker.node(
+                {"label": label, "key": str(r["key"]), "props": props}, unmasked)))
     top.sort(key=lambda n: -(n["props"].get("risk_score") or 0))
     model = promoted_model(state)
+    from risk.drift import model_drift
+
+    drift = model_drift(data_dir=state.settings.data_dir)
     audit("cockpit.read", "cockpit", port or "*", {"date_from": date_from, "date_to": date_to})
     return {"filters": {"port": port, "date_from": date_from, "date_to": date_to},
             "declarations_per_day": per_day,

@@ -2,7 +2,10 @@
 vehicle in one read — identity (masked without ``pii``), credit, risk score and its
 explanation (``risk.explain.explain_entity``), declarations per month, inspections and hit
 rate, warning cases, linked entities (shared legal representative / address / phone / e-mail)
-and open warnings. Each read is audited (``portrait.read``)."""
+and open warnings, and the risk score's trend over the scoring runs (``risk.history``; also
+``GET /portrait/{label}/{key}/trend``). Every entity carries ``caption_zh`` / ``caption_en``
+(``api.captions``: names, masked where required). Each read is audited (``portrait.read``,
+``portrait.trend_read``)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.authz import scrub
+from api.captions import captioned
 from api.deps import AuditDep, StateDep, StoreDep, require_any
 from api.errors import NotFoundError
 from api.outcomes import inspections
@@ -26,6 +30,17 @@ Label = Literal["Enterprise", "Person", "Vehicle"]
 LINKED = {"Enterprise": ["Person", "Enterprise", "Vehicle"],
           "Person": ["Enterprise", "Vehicle", "Person"], "Vehicle": ["Person", "Enterprise"]}
 DECLARING = {"Enterprise": "Declaration", "Vehicle": "Declaration", "Person": "Declaration"}
+
+
+def score_trend(state: Any, label: str, key: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The entity's scores over the kept scoring runs, oldest first (``risk.history``)."""
+    from risk.history import ScoreHistory
+
+    h = ScoreHistory.for_data_dir(state.settings.data_dir)
+    try:
+        return h.trend(label, key, limit=limit)
+    finally:
+        h.close()
 
 
 def _declarations(store: GraphStore, label: str, key: str) -> list[Any]:
@@ -68,19 +83,22 @@ def portrait(label: Label, key: Annotated[str, Path(max_length=200)], user: Read
     hits = sum(1 for r in insp if r.get("result") == "hit")
     fraud = sum(1 for d in decls if str(d.props.get("fraud")) in ("1", "True", "true"))
     neigh = store.neighbourhood(label, real, hops=1, labels=LINKED[label], limit=300)
-    linked = [{"node": masker.node(n.to_json(), unmasked)} for n in neigh.nodes
+    linked = [{"node": captioned(masker.node(n.to_json(), unmasked))} for n in neigh.nodes
               if (n.label, n.key) != (label, real)]
-    shared = [{"node": masker.node(s["node"], unmasked), "via": masker.node(s["via"], unmasked),
+    shared = [{"node": captioned(masker.node(s["node"], unmasked)),
+               "via": captioned(masker.node(s["via"], unmasked)),
                "rels": s["rels"]} for s in _shared(store, label, real)]
     lc = state.warnings.lifecycle
-    cases = [mask_case(state, c, unmasked) for c in list_cases(lc, include_closed=True)
+    cases = [mask_case(state, dict(c, subjects=c["subjects"][:5]), unmasked, store)
+             for c in list_cases(lc, include_closed=True)
              if any((s["label"], str(s["key"])) == (label, real) for s in c["subjects"])]
     open_w = lc.list(limit=50, subject_key=real, status="open,acknowledged,in_progress")
     open_w = [w for w in open_w if w["subject"]["label"] == label]
     out = {
-        "node": masker.node(node.to_json(), unmasked),
+        "node": captioned(masker.node(node.to_json(), unmasked)),
         "risk": {k: node.props.get(k) for k in ("risk_score", "risk_level", "model_version",
                                                 "scored_at")},
+        "trend": score_trend(state, label, real),
         "explanation": explanation,
         "declarations": {"total": len(decls), "fraud_recorded": fraud,
                          "by_month": [{"month": m, "n": n} for m, n in sorted(months.items())],
@@ -97,6 +115,24 @@ def portrait(label: Label, key: Annotated[str, Path(max_length=200)], user: Read
                                              "message_en", "created_at")} for w in open_w],
     }
     return out if unmasked else scrub(out)
+
+
+@router.get("/{label}/{key}/trend", summary="An entity's risk score over the scoring runs")
+def trend(label: Literal["Enterprise", "Person", "Vehicle", "Vessel", "Container"],
+          key: Annotated[str, Path(max_length=200)], user: Reader, state: StateDep,
+          store: StoreDep, audit: AuditDep,
+          limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    """[{run_id, kind, model_version, scored_at, score, level}] oldest first, the last
+    ``limit`` kept runs; the key as the reader sees it (a person's token without ``pii``)."""
+    masker, unmasked = state.masker, user.has_grant("pii")
+    real = masker.resolve(label, key)
+    node = store.get(label, real)
+    if node is None:
+        raise NotFoundError(f"no {label} {key!r}", code="graph.not_found")
+    audit("portrait.trend_read", label, real, {"unmasked": unmasked})
+    shown = captioned(masker.node(node.to_json(), unmasked))
+    return {"label": label, "key": shown["key"], "caption_zh": shown["caption_zh"],
+            "caption_en": shown["caption_en"], "items": score_trend(state, label, real, limit)}
 
 
 @router.get("/{label}/{key}/explain", summary="An entity's risk reasons with evidence paths")

@@ -30,10 +30,14 @@ def test_related_warnings_form_one_case_and_a_bulk_close_audits_each(client, aut
     ca = cases[f"case-{min(w['id'] for w in a)}"]
     cb = cases[f"case-{min(w['id'] for w in b)}"]
     assert (ca["count"], cb["count"]) == (14, 6)
-    assert ca["subjects"] == [{"label": "Enterprise", "key": "ENT-A", "masked": False}]
+    assert ca["subjects"] == [{"label": "Enterprise", "key": "ENT-A", "masked": False,
+                               "caption_zh": "Acme Trading 安科贸易",
+                               "caption_en": "Acme Trading 安科贸易"}]
     d = client.get(f"/warnings/cases/{ca['id']}", headers=auth("duty")).json()
     assert len(d["warnings"]) == 14 and len(d["timeline"]) == 14
-    assert {"label": "Enterprise", "key": "ENT-A", "masked": False} in d["evidence"]["nodes"]
+    assert {"label": "Enterprise", "key": "ENT-A", "masked": False,
+            "caption_zh": "Acme Trading 安科贸易",
+            "caption_en": "Acme Trading 安科贸易"} in d["evidence"]["nodes"]
     # bulk: close all 20 in one step (open -> acknowledged -> in_progress -> closed)
     ids = [w["id"] for w in a + b]
     audit = app.state.ps.audit

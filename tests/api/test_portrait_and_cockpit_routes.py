@@ -63,3 +63,53 @@ def test_enterprise_portrait_gathers_what_is_known_and_masks_people(client, auth
     assert client.get("/portrait/Declaration/D-1001", headers=auth("analyst")).status_code == 422
     assert client.get("/portrait/Person/PHASH-0001", headers=auth("duty")).status_code == 200
     assert client.get("/portrait/Enterprise/ENT-A", headers=auth("trader_a")).status_code == 403
+
+
+def _record_runs(data_dir):
+    """Two entity-model runs in the app's score history (as score_all records them)."""
+    from risk.history import ScoreHistory
+
+    h = ScoreHistory.for_data_dir(data_dir)
+    for at, s_a, lv in (("2026-11-01T00:00:00+00:00", 0.41, "中"),
+                        ("2026-11-08T00:00:00+00:00", 0.97, "高")):
+        rec = h.begin(kind="entity", model_version="entity:v001", scored_at=at)
+        rec.add("Enterprise", {"ENT-A": {"risk_score": s_a, "risk_level": lv}})
+        rec.add("Person", {"PHASH-0001": {"risk_score": 0.5, "risk_level": "中"}})
+        rec.finish()
+    h.close()
+
+
+def test_portrait_shows_the_score_trend_over_runs_audited_and_masked(client, auth, app):
+    _record_runs(app.state.ps.settings.data_dir)
+    p = client.get("/portrait/Enterprise/ENT-A", headers=auth("analyst")).json()
+    assert [(x["score"], x["level"]) for x in p["trend"]] == [(0.41, "中"), (0.97, "高")]
+    assert p["trend"][0]["run_id"] == "entity:v001@2026-11-01T00:00:00+00:00"
+    assert p["node"]["caption_zh"].startswith("Acme")
+    r = client.get("/portrait/Enterprise/ENT-A/trend", headers=auth("duty"))
+    assert r.status_code == 200 and len(r.json()["items"]) == 2
+    e = app.state.ps.audit.query(action="portrait.trend_read", limit=5)[0][0]
+    assert (e["actor"], e["target_id"]) == ("duty", "ENT-A")
+    # a person: a masked caption (张**), never the name
+    t = client.get("/portrait/Person/PHASH-0001/trend", headers=auth("analyst"))
+    assert t.status_code == 200 and PERSON_NAME not in t.text
+    body = t.json()
+    assert body["items"][0]["score"] == 0.5
+    assert body["caption_zh"].startswith(PERSON_NAME[0]) and "*" in body["caption_zh"]
+    assert PERSON_NAME in client.get("/portrait/Person/PHASH-0001/trend",
+                                     headers=auth("analyst_pii")).text
+    assert client.get("/portrait/Enterprise/ENT-A/trend",
+                      headers=auth("trader_a")).status_code == 403
+    assert client.get("/portrait/Enterprise/NOPE/trend",
+                      headers=auth("analyst")).status_code == 404
+
+
+def test_cockpit_drift_compares_the_latest_run_with_training_and_captions_entities(
+        client, auth, app):
+    c = client.get("/cockpit", headers=auth("analyst")).json()
+    assert c["top_entities"][0]["caption_zh"] == c["top_entities"][0]["props"]["name"]
+    for n in c["top_entities"]:
+        assert n["caption_zh"] and n["caption_en"] and PERSON_NAME not in str(n)
+    d = c["drift"]  # this app has no declaration-model run recorded: drift says so
+    assert (d["reference"], d["psi"], d["level"], d["missing"]) == (
+        "training", None, "unknown", "training")
+    assert d["text_zh"].startswith("无法计算漂移") and d["text_en"].startswith("Drift not computed")

@@ -170,9 +170,20 @@ def test_analyst_reads_the_cockpit(small_page, live):
     expect(page.locator("[data-testid=kpi-hit-rate]")).to_have_text(
         _graph_hit_rate(live["store"], ps.work))
     expect(page.locator("[data-testid=kpi-model]")).not_to_have_text("–")
-    assert page.locator("canvas").count() == 5
-    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 5")
+    assert page.locator("canvas").count() == 6
+    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 6")
     expect(page.locator("[data-testid=top-entities] li").first).to_be_visible()
+    # drift: the demo's scoring run against the serving model's training distribution
+    from risk.drift import model_drift
+    d = model_drift(data_dir=ps.settings.data_dir)
+    assert d["psi"] is not None and d["level"] == "stable", d
+    expect(page.locator("[data-testid=kpi-drift]")).to_have_attribute("data-level", "stable")
+    expect(page.locator("[data-testid=kpi-drift]")).to_contain_text("稳定" if lang == "zh" else "stable")
+    expect(page.locator("[data-testid=drift-text]")).to_contain_text(f"PSI {d['psi']:.3f}")
+    # the top list reads as names / roles, never raw keys
+    tops = page.locator("[data-testid=top-entity-link]").all_inner_texts()
+    assert tops and not any(x.startswith(("KCS:", "CC:", "TXT:", "PM:")) for x in tops), tops
+    assert any(x.startswith("进口商 " if lang == "zh" else "importer ") for x in tops), tops
     shot(page, f"13-cockpit-{lang}")
     _no_horizontal_scroll(page)
     # filter by port: the overview narrows
@@ -185,6 +196,15 @@ def test_analyst_reads_the_cockpit(small_page, live):
 @pytest.mark.parametrize("small_page", LANGS, indirect=True)
 def test_analyst_opens_an_enterprise_portrait_and_follows_a_link(small_page, live):
     page, lang = small_page, small_page.lang
+    from risk.history import ScoreHistory
+    ps = live["app"].state.ps
+    h = ScoreHistory.for_data_dir(ps.settings.data_dir)
+    if len(h.trend("Enterprise", "ENT-A")) < 2:  # a second scoring run: the trend has 2 points
+        from risk.entity.scoring import score_all
+        score_all(store=live["store"], on_scored=ps.warnings.on_scored,
+                  data_dir=ps.settings.data_dir)
+    trend = h.trend("Enterprise", "ENT-A")
+    h.close()
     login(page, live, "analyst")
     page.goto(live["url"] + "/ui/#/portrait?label=Enterprise&key=ENT-A")
     expect(page.locator("[data-testid=portrait-title]")).to_contain_text("Acme")
@@ -194,7 +214,14 @@ def test_analyst_opens_an_enterprise_portrait_and_follows_a_link(small_page, liv
     expect(page.locator("[data-testid=portrait-shared]")).to_contain_text("ENT-C")
     persons = page.locator("[data-testid=portrait-linked] li", has_text="Person")
     expect(persons.first.locator(".badge.masked")).to_be_visible()
-    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 1")
+    # the trend over scoring runs (the fixture's first run and one more), from the history
+    assert len(trend) >= 2 and trend[-1]["score"] == pytest.approx(score)
+    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 2")
+    expect(page.locator("[data-testid=portrait-trend]")).to_contain_text(
+        f"{len(trend)} " + ("次评分" if lang == "zh" else "runs"))
+    n_points = page.evaluate("Object.values(window.Chart.instances).find(c => c.config.type === "
+                             "'line').data.datasets[0].data.length")
+    assert n_points == len(trend)
     shot(page, f"14-portrait-enterprise-{lang}")
     _no_horizontal_scroll(page)
     page.locator("[data-testid=portrait-shared] a[data-testid=portrait-link]", has_text="ENT-C").first.click()

@@ -91,6 +91,7 @@ const DICT = {
   trend_flat: ["与上次持平", "unchanged since the last run"], trend_up: ["较上次上升", "up since the last run by"],
   trend_down: ["较上次下降", "down since the last run by"],
   trend_note: ["评分为同类主体中的百分位(0–1)；点的颜色为当次风险等级，悬停可见模型版本。", "Scores are percentiles among entities of the same kind (0–1); point colour = that run's level; hover for the model version."],
+  trend_note_decl: ["该主体尚无实体模型评分：此处为其报关单评分的汇总(均值与最大值各半)；点的颜色为当次风险等级。", "No entity-model score yet: the score aggregates its declarations' scores (half mean, half max); point colour = that run's level."],
   drift_unknown: ["无法计算", "not available"], drift_vs_training: ["最近一次评分 vs 训练时", "latest run vs training"],
   drift_chart: ["评分分布：训练时 vs 最近一次评分", "Score distribution: training vs latest run"],
   drift_training: ["训练时", "Training"], drift_latest: ["最近一次评分", "Latest run"],

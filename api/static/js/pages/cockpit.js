@@ -1,10 +1,12 @@
 // Cockpit (驾驶舱): declarations per day and share targeted, hit rate of issued lists over
 // time, warnings by level/status with ageing, risk distribution, top risky entities, the
-// serving model and a drift indicator; filter by port and date range. Charts: Chart.js
+// serving model and a drift indicator (latest scoring run vs the model's training score
+// distribution: PSI, KS, a plain sentence, both histograms); filter by port and date range. Charts: Chart.js
 // (vendored, MIT).
 import { api } from "../api.js";
-import { t, applyI18n } from "../i18n.js";
+import { t, getLang, applyI18n } from "../i18n.js";
 import { h, showError, fmtScore } from "../ui.js";
+import { cap } from "../captions.js";
 
 let charts = [];
 const pct = x => x === null || x === undefined ? "–" : (100 * x).toFixed(1) + "%";
@@ -35,13 +37,17 @@ async function load(S) {
   const hr = c.hit_rate, w = c.warnings, m = c.model || {};
   const days = c.declarations_per_day;
   const totalTargeted = days.reduce((a, d) => a + d.targeted, 0);
-  const psi = c.drift && c.drift.psi;
-  const driftLabel = psi == null ? "–" : `${psi.toFixed(3)} · ${t(psi < 0.1 ? "drift_ok" : psi < 0.25 ? "drift_warn" : "drift_bad")}`;
+  const dr = c.drift || {}, psi = dr.psi;
+  const DRIFT_I18N = { stable: "drift_ok", moderate: "drift_warn", significant: "drift_bad", unknown: "drift_unknown" };
+  const driftLabel = psi == null ? t("drift_unknown") : `${t(DRIFT_I18N[dr.level] || "drift_unknown")} · ${psi.toFixed(3)}`;
+  const driftText = getLang() === "en" ? dr.text_en : dr.text_zh;
   const openW = w.by_level_status.filter(x => x.status !== "closed").reduce((a, x) => a + x.n, 0);
   const metrics = m.metrics || {};
   const [b1, c1] = box("decl_per_day", "chart-decl"), [b2, c2] = box("hit_rate_over_time", "chart-hit"),
     [b3, c3] = box("warnings_by", "chart-warn"), [b4, c4] = box("ageing", "chart-age"),
-    [b5, c5] = box("risk_dist", "chart-risk");
+    [b5, c5] = box("risk_dist", "chart-risk"), [b6, c6] = box("drift_chart", "chart-drift");
+  b6.querySelector("div").style.height = "160px";
+  b6.append(h("p", { class: "small drift-text", testid: "drift-text", "data-level": dr.level || "unknown" }, driftText || ""));
   S.body.replaceChildren(
     h("div", { class: "kpis" },
       kpi(c.declarations, t("declarations"), "kpi-declarations"),
@@ -49,11 +55,13 @@ async function load(S) {
       kpi(pct(hr.hit_rate), `${t("hit_rate")} · ${hr.hits}/${hr.inspected} · ${hr.lists} ${t("lists_n")}`, "kpi-hit-rate"),
       kpi(openW, t("open_w"), "kpi-open-warnings"),
       kpi(m.version || "–", `${t("serving_model")} · AUROC ${metrics.auroc ?? "–"} · P@10 ${metrics["precision@10"] ?? "–"}`, "kpi-model"),
-      kpi(driftLabel, t("drift") + (c.drift ? ` · ${c.drift.current}` : ""), "kpi-drift")),
-    h("div", { class: "charts" }, b1, b2, b3, b4, b5,
+      h("div", { class: "kpi drift-" + (dr.level || "unknown"), testid: "kpi-drift-box" },
+        h("div", { class: "v", testid: "kpi-drift", "data-level": dr.level || "unknown" }, driftLabel),
+        h("div", { class: "l" }, `${t("drift")} · ${t("drift_vs_training")}`))),
+    h("div", { class: "charts" }, b1, b2, b3, b4, b5, b6,
       h("div", { class: "chart", style: "overflow:auto" }, h("h4", { i18n: "top_entities" }),
         h("ol", { class: "small", testid: "top-entities" }, c.top_entities.map(n => h("li", {},
-          h("a", { href: "#/portrait?" + new URLSearchParams({ label: n.label, key: n.key }) }, `${n.props.name || n.key}`),
+          h("a", { href: "#/portrait?" + new URLSearchParams({ label: n.label, key: n.key }), testid: "top-entity-link" }, cap(n)),
           ` · ${n.label} · ${n.props.risk_level || ""} ${fmtScore(n.props.risk_score)}`))))));
   applyI18n(S.body);
   chart(c1, { type: "bar", data: { labels: days.map(d => d.date), datasets: [
@@ -73,6 +81,17 @@ async function load(S) {
   chart(c5, { type: "bar", data: { labels: groups.map(g => t(g.toLowerCase()) === g.toLowerCase() ? g : t(g.toLowerCase())), datasets: lv.map((l, i) => ({
     label: l, backgroundColor: COLORS[l] || PALETTE[i], data: groups.map(g => c.risk_distribution[g][l] || 0) })) },
     options: { indexAxis: "y", scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } } } });
+  driftChart(c6, dr);
+}
+
+function driftChart(canvas, dr) {
+  const hg = dr.histogram || {};
+  if (!(hg.reference || []).length && !(hg.current || []).length) return;
+  const n = hg.bins || 20, labels = Array.from({ length: n }, (_, i) => (i / n).toFixed(2));
+  chart(canvas, { type: "bar", data: { labels, datasets: [
+    { label: t("drift_training"), data: (hg.reference || []).map(x => 100 * x), backgroundColor: "rgba(31,111,235,0.45)" },
+    { label: t("drift_latest"), data: (hg.current || []).map(x => 100 * x), backgroundColor: "rgba(214,39,40,0.45)" }] },
+    options: { scales: { y: { beginAtZero: true, title: { display: true, text: "%" } } } } });
 }
 
 export async function mount(root) {

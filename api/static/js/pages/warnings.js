@@ -4,11 +4,13 @@
 import { api } from "../api.js";
 import { t, getLang, applyI18n } from "../i18n.js";
 import { h, toast, showError, table, pager } from "../ui.js";
+import { cap } from "../captions.js";
 
 let S = null;
 const NEXT = { open: ["acknowledged", "acknowledge"], acknowledged: ["in_progress", "handle"], in_progress: ["closed", "close_w"] };
 const LEVEL_CLASS = { "红": "lv-red", "橙": "lv-orange", "黄": "lv-yellow", "蓝": "lv-blue" };
 const msg = w => getLang() === "en" ? (w.message_en || w.message_zh) : (w.message_zh || w.message_en);
+const ruleName = r => { const k = "rule_" + r, v = t(k); return v === k ? r : v; };
 const title = c => getLang() === "en" ? (c.title_en || c.title_zh) : (c.title_zh || c.title_en);
 const day = s => (s || "").replace("T", " ").slice(0, 16);
 const levelBadge = l => h("span", { class: "badge " + (LEVEL_CLASS[l] || ""), testid: "case-level", "data-level": l }, t("lv_" + l));
@@ -55,7 +57,8 @@ async function load(offset = 0) {
     S.list.replaceChildren(table([
       { label: "", render: box }, { i18n: "level", render: c => levelBadge(c.level) },
       { i18n: "case", render: c => h("div", {}, h("div", { class: "case-title" }, title(c)),
-          h("div", { class: "muted small" }, c.rules.join(", "), " · ", c.n_subjects, " ", t("subjects"))) },
+          h("div", { class: "muted small", testid: "case-subjects" }, (c.subjects || []).slice(0, 3).map(cap).join("、"),
+            c.n_subjects > 3 ? " …" : "", " · ", c.rules.map(ruleName).join(", "), " · ", c.n_subjects, " ", t("subjects"))) },
       { i18n: "n_warnings", render: c => h("b", { testid: "case-count" }, c.count) },
       { i18n: "status", render: c => h("span", { class: "badge " + c.status, testid: "case-status" }, t("st_" + c.status)) },
       { i18n: "port", render: c => c.ports.join(", ") || "–" },
@@ -73,16 +76,22 @@ function selectedIds() {
   return ids.length ? { ids } : null;
 }
 
+function refCap(nodes, ref) {
+  const n = nodes.find(x => ref && x.label === ref[0] && x.key === ref[1]);
+  return n ? cap(n) : (ref || []).join(":");
+}
+
 function evidenceView(ev) {
   const nodes = ev.nodes || [];
   return h("div", { testid: "case-evidence" },
     h("ul", { class: "list" }, nodes.slice(0, 40).map(n => h("li", { testid: "evidence-node" },
-      h("span", { class: "badge" }, n.label), " ", h("code", {}, n.key), " ",
+      h("span", { class: "badge" }, n.label), " ", h("b", { testid: "evidence-caption" }, cap(n)), " ",
+      cap(n) !== n.key ? h("code", { class: "small muted" }, n.key) : null, " ",
       h("a", { href: graphLink(n), testid: "evidence-open", i18n: "open_in_graph" }),
       PORTRAIT.has(n.label) ? [" · ", h("a", { href: portraitLink(n), i18n: "portrait", testid: "evidence-portrait" })] : null))),
     nodes.length > 40 ? h("p", { class: "muted" }, `+${nodes.length - 40}`) : null,
     h("ul", { class: "list small" }, (ev.relationships || []).slice(0, 30).map(r =>
-      h("li", {}, `${(r.start || []).join(":")} —${r.type}→ ${(r.end || []).join(":")}`))));
+      h("li", {}, `${refCap(nodes, r.start)} —${r.type}→ ${refCap(nodes, r.end)}`))));
 }
 
 function warningRow(w) {
@@ -90,7 +99,7 @@ function warningRow(w) {
   const outcome = h("select", { testid: "w-outcome" }, ["confirmed", "false_alarm", "inconclusive"].map(o => h("option", { value: o, i18n: o })));
   const feedback = h("input", { testid: "w-feedback", ph: "feedback" });
   return h("li", { class: "warning-item", testid: "case-warning", "data-id": w.id },
-    h("div", {}, levelBadge(w.level), ` #${w.id} · ${w.rule} · `, h("span", { class: "badge " + w.status, testid: "w-status" }, t("st_" + w.status)),
+    h("div", {}, levelBadge(w.level), ` #${w.id} · ${ruleName(w.rule)} · `, h("span", { class: "badge " + w.status, testid: "w-status" }, t("st_" + w.status)),
       w.occurrences > 1 ? ` ×${w.occurrences}` : "", " · ", day(w.created_at)),
     h("div", {}, msg(w)),
     step ? h("form", { class: "inline", onsubmit: async ev => { ev.preventDefault();
