@@ -1,18 +1,20 @@
-"""The embedded engine's search side index: the lower-cased name and key of every node of
-a label that has a name, in an SQLite FTS5 table with the trigram tokenizer, kept in step
-with the store's writes (``graph/search.py`` reads it).
+"""The embedded engine's search side index, kept in step with the store's writes
+(``graph/search.py`` reads it): every node's (label, key), indexed by lower-cased key (key
+prefix search), and the lower-cased name and key of every node of a label that has a name
+in an SQLite FTS5 table with the trigram tokenizer (substring search).
 
 Why: ArcadeDB 26.10.2 has no full-text index over Bolt (its SQL FULL_TEXT index cannot be
 created on a property that already has our range index, and its Lucene parser refuses a
 leading wildcard, so it cannot answer "contains"); a ``CONTAINS`` scan of every named node
-is O(graph) per search. A trigram index answers ``LIKE '%text%'`` from the index for texts of
+is O(graph) per search; and its ``STARTS WITH`` walks every matching key before the LIMIT
+(1-4 s for a 7-character prefix on a 50k world). A trigram index answers ``LIKE '%text%'`` from the index for texts of
 3 characters or more; a shorter text scans this small table in C, not the graph.
 
 The index only proposes candidates: ``graph/search.py`` reads them back from the graph by
 key and applies the same ``CONTAINS`` test as the Neo4j path, so a stale entry (a node
 deleted or renamed by another path) is never returned. What must not happen is a missing
 entry, so:
-  * ``upsert`` and ``set_properties`` record the named nodes they wrote (the key of a bare
+  * ``upsert`` and ``set_properties`` record the nodes they wrote (the key of a bare
     end node too) after their transaction commits;
   * ``clear`` empties the index;
   * ``ensure_schema`` rebuilds it from the graph when it is absent or holds a different
@@ -30,9 +32,16 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
+def _named() -> frozenset[str]:
+    from graph import ontology
+    return frozenset(l for l, nt in ontology.NODE_TYPES.items() if "name" in nt.props)
+
+
+NAMED = _named()  # labels whose names (and keys) are searched by substring
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, label TEXT NOT NULL, "
     "key TEXT NOT NULL, field TEXT NOT NULL, UNIQUE (label, key, field))",
+    "CREATE INDEX IF NOT EXISTS entries_lkey ON entries (lower(key))",
     "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, tokenize='trigram')",
 )
 
@@ -65,10 +74,11 @@ class SideIndex:
     def _put(db: sqlite3.Connection, label: str, key: str, name: str | None) -> None:
         cur = db.execute("INSERT OR IGNORE INTO entries (label, key, field) "
                          "VALUES (?, ?, 'key')", (label, key))
-        if cur.rowcount:
+        named = label in NAMED
+        if cur.rowcount and named:
             db.execute("INSERT INTO fts (rowid, text) VALUES (?, ?)",
                        (cur.lastrowid, key.lower()))
-        if name is None:
+        if name is None or not named:
             return
         row = db.execute("SELECT id FROM entries WHERE label = ? AND key = ? AND "
                          "field = 'name'", (label, key)).fetchone()
@@ -111,6 +121,22 @@ class SideIndex:
                 f"LIMIT ? OFFSET ?", (arg, *labels, limit, offset)).fetchall()
         return [(str(a), str(b)) for a, b in rows]
 
+    def find_prefix(self, text: str, labels: list[str], limit: int, offset: int = 0
+                    ) -> list[tuple[str, str]]:
+        """(label, key) of the nodes whose key starts with ``text`` ignoring ASCII case
+        (a superset of the case variants the caller checks), in key order."""
+        if not labels or not text:
+            return []
+        marks = ",".join("?" * len(labels))
+        lo = text.lower()
+        with self._lock:
+            rows = self._conn().execute(
+                f"SELECT label, key FROM entries WHERE field = 'key' AND lower(key) >= ? "
+                f"AND lower(key) < ? AND label IN ({marks}) ORDER BY key, label "
+                f"LIMIT ? OFFSET ?", (lo, lo + "\U0010ffff", *labels, limit, offset)
+            ).fetchall()
+        return [(str(a), str(b)) for a, b in rows]
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             rows = self._conn().execute(
@@ -132,34 +158,33 @@ class SideIndex:
 
 
 def named_labels() -> set[str]:
-    from graph import ontology
-    return {l for l, nt in ontology.NODE_TYPES.items() if "name" in nt.props}
+    return set(NAMED)
 
 
 def entries_of(nodes: Iterable, rels: Iterable = ()) -> list[tuple[str, str, str | None]]:
-    """What an upsert wrote to the index: named nodes (their name when the record has one)
-    and the named end nodes of its relationships (key only: a bare end is created)."""
-    named = named_labels()
-    out = [(n.label, n.key, n.props.get("name")) for n in nodes if n.label in named]
+    """What an upsert wrote to the index: its nodes (with their name when the record has
+    one) and the end nodes of its relationships (key only: a bare end is created)."""
+    out = [(n.label, n.key, n.props.get("name")) for n in nodes]
     for r in rels:
-        out += [(l, k, None) for l, k in ((r.start_label, r.start_key),
-                                          (r.end_label, r.end_key)) if l in named]
+        out += [(r.start_label, r.start_key, None), (r.end_label, r.end_key, None)]
     return out
 
 
-REBUILD = ("MATCH (n:{label}) WITH collect([n.key, n.name]) AS a\n"
-           "UNWIND range(0, size(a) - 1, 20000) AS i RETURN a[i..i + 20000] AS chunk")
+def _rebuild(label: str) -> str:
+    from graph import ontology
+    lab = ontology.check_label(label).label
+    name = "n.name" if lab in NAMED else "null"
+    return (f"MATCH (n:{lab}) WITH collect([n.key, {name}]) AS a\n"
+            f"UNWIND range(0, size(a) - 1, 20000) AS i RETURN a[i..i + 20000] AS chunk")
 
 
 def sync(side: SideIndex, read, counts: dict[str, int]) -> bool:
-    """Rebuild ``side`` from the graph unless it holds as many nodes per named label as
-    ``counts`` (the graph's); ``read(what, cypher)`` runs a bulk read. True if rebuilt."""
-    named = sorted(named_labels())
-    if {l: c for l, c in side.counts().items() if c} == {l: counts[l] for l in named
-                                                        if counts.get(l)}:
+    """Rebuild ``side`` from the graph unless it holds as many nodes per label as ``counts``
+    (the graph's); ``read(what, cypher)`` runs a bulk read. True if rebuilt."""
+    if {l: c for l, c in side.counts().items() if c} == {l: c for l, c in counts.items()
+                                                        if c}:
         return False
-    entries = [(l, k, nm) for l in named if counts.get(l)
-               for row in read(f"side index of {l}", REBUILD.format(label=l))
-               for k, nm in row["chunk"]]
+    entries = [(l, k, nm) for l in sorted(counts) if counts[l]
+               for row in read(f"side index of {l}", _rebuild(l)) for k, nm in row["chunk"]]
     side.replace_all(entries)
     return True

@@ -25,15 +25,21 @@ def test_index_finds_substrings_of_names_and_keys_and_replaces_a_renamed_name(tm
     assert s.find("zhang", ["Person"], 10) == [] and s.find("psi", ["Person"], 10) == [
         ("Person", "H1")]
     assert s.counts() == {"Enterprise": 2, "Person": 1}
+    s.put([("Declaration", "0202X01", None), ("Declaration", "0202x02", None),
+           ("Declaration", "0303", None)])
+    assert s.find("0202", ["Declaration"], 10) == []  # no substring search of unnamed labels
+    assert s.find_prefix("0202x", ["Declaration"], 10) == [("Declaration", "0202X01"),
+                                                             ("Declaration", "0202x02")]
+    assert s.find_prefix("0202x", ["Declaration"], 1, offset=1) == [("Declaration", "0202x02")]
     assert (tmp_path / "s.sqlite").stat().st_mode & 0o777 == 0o600
 
 
-def test_an_upsert_indexes_named_nodes_and_the_named_ends_of_its_edges():
+def test_an_upsert_indexes_its_nodes_and_the_ends_of_its_edges():
     got = entries_of([NodeRecord("Enterprise", "E1", {"name": "Alpha"}),
                       NodeRecord("Declaration", "D1", {})],
                      [RelRecord("LEGAL_REP_OF", "Person", "H1", "Enterprise", "E1")])
-    assert got == [("Enterprise", "E1", "Alpha"), ("Person", "H1", None),
-                   ("Enterprise", "E1", None)]
+    assert got == [("Enterprise", "E1", "Alpha"), ("Declaration", "D1", None),
+                   ("Person", "H1", None), ("Enterprise", "E1", None)]
 
 
 def test_embedded_search_rebuilds_a_missing_index_and_ignores_stale_entries(
@@ -48,6 +54,9 @@ def test_embedded_search_rebuilds_a_missing_index_and_ignores_stale_entries(
     s._side_synced = False
     assert sorted(n.key for n in s.search("omega")) == ["E1", "H1"]
     assert s.side_index.counts() == {"Enterprise": 1, "Person": 1}
+    s.upsert([NodeRecord("Declaration", "D0202X1", {}), NodeRecord("Declaration", "D0202x2", {})])
+    assert [n.key for n in s.search("d0202")] == ["D0202X1", "D0202x2"]  # prefix, key order
+    assert [n.key for n in s.search("D0202X")] == ["D0202X1"]  # case variants as typed
     # renamed behind the store's back: the index still says "omega", the graph does not
     s._auto("rename", "MATCH (n:Person {key: $k}) SET n.name = $v", k="H1", v="Psi Li")
     assert [n.key for n in s.search("omega")] == ["E1"]
