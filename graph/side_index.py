@@ -109,15 +109,15 @@ class SideIndex:
         if not labels:
             return []
         marks = ",".join("?" * len(labels))
-        if len(text) >= 3:  # trigram index
-            esc = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            cond, arg = "fts.text LIKE ? ESCAPE '\\'", f"%{esc}%"
+        if len(text) >= 3:  # trigram index (GLOB: LIKE ... ESCAPE is not index-backed)
+            esc = "".join(f"[{c}]" if c in "*?[" else c for c in text)
+            cond, arg = "fts.text GLOB ?", f"*{esc}*"
         else:  # too short for a trigram: a scan of this table
             cond, arg = "instr(fts.text, ?) > 0", text
         with self._lock:
             rows = self._conn().execute(
                 f"SELECT DISTINCT e.label, e.key FROM fts JOIN entries e ON e.id = fts.rowid "
-                f"WHERE {cond} AND e.label IN ({marks}) ORDER BY e.label, e.key "
+                f"WHERE {cond} AND +e.label IN ({marks}) ORDER BY e.label, e.key "
                 f"LIMIT ? OFFSET ?", (arg, *labels, limit, offset)).fetchall()
         return [(str(a), str(b)) for a, b in rows]
 
@@ -132,7 +132,7 @@ class SideIndex:
         with self._lock:
             rows = self._conn().execute(
                 f"SELECT label, key FROM entries WHERE field = 'key' AND lower(key) >= ? "
-                f"AND lower(key) < ? AND label IN ({marks}) ORDER BY key, label "
+                f"AND lower(key) < ? AND +label IN ({marks}) ORDER BY key, label "
                 f"LIMIT ? OFFSET ?", (lo, lo + "\U0010ffff", *labels, limit, offset)
             ).fetchall()
         return [(str(a), str(b)) for a, b in rows]

@@ -20,11 +20,15 @@ def test_index_finds_substrings_of_names_and_keys_and_replaces_a_renamed_name(tm
     assert s.find("阿尔", ["Enterprise", "Person"], 10) == [("Enterprise", "E1")]  # < 3 chars
     assert s.find("e", ["Enterprise"], 10) == [("Enterprise", "E1"), ("Enterprise", "E2")]
     assert s.find("e", ["Enterprise"], 1, offset=1) == [("Enterprise", "E2")]
-    assert s.find("a%", ["Enterprise"], 10) == []  # LIKE wildcards are literal
+    assert s.find("a%", ["Enterprise"], 10) == []  # wildcards are literal
+    s.put([("Enterprise", "E3", "A*B?C[1]")])
+    assert s.find("a*b", ["Enterprise"], 10) == [("Enterprise", "E3")]
+    assert s.find("b?c[1", ["Enterprise"], 10) == [("Enterprise", "E3")]
+    assert s.find("a?b", ["Enterprise"], 10) == []
     s.put([("Person", "H1", "Psi Li")])
     assert s.find("zhang", ["Person"], 10) == [] and s.find("psi", ["Person"], 10) == [
         ("Person", "H1")]
-    assert s.counts() == {"Enterprise": 2, "Person": 1}
+    assert s.counts() == {"Enterprise": 3, "Person": 1}
     s.put([("Declaration", "0202X01", None), ("Declaration", "0202x02", None),
            ("Declaration", "0303", None)])
     assert s.find("0202", ["Declaration"], 10) == []  # no substring search of unnamed labels
