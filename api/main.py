@@ -15,16 +15,16 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.config import ApiSettings, get_settings
 from api.middleware import AccessLog, BodyLimit, MaskResponses
-from api.routes import (audit, auth, cases, cockpit, declarations, graph, health, ingest,
-                        inspections, investigations, knowledge, models, portrait, qa, risk,
-                        targeting, targeting_jobs, users, warnings)
+from api.routes import (audit, auth, cases, cockpit, declarations, explore, graph, health,
+                        ingest, inspections, investigation_comments, investigations, knowledge,
+                        models, portrait, qa, risk, targeting, targeting_jobs, users, warnings)
 from api.state import AppState
 from graph import GraphStore
 
 log = logging.getLogger("api")
 STATIC = Path(__file__).parent / "static"
-ROUTES = (health, auth, users, graph, investigations, risk, targeting, targeting_jobs,
-          declarations,
+ROUTES = (health, auth, users, graph, explore, investigations, investigation_comments, risk,
+          targeting, targeting_jobs, declarations,
           inspections, cases, warnings, portrait, cockpit, ingest, qa, knowledge, models, audit)
 
 # the UI loads only its own files (Cytoscape.js is vendored): no CDN, no inline script

@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS inspections (
   id TEXT PRIMARY KEY, list_id TEXT, label TEXT NOT NULL, key TEXT NOT NULL,
   result TEXT NOT NULL, findings TEXT NOT NULL DEFAULT '', inspector TEXT NOT NULL,
   at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS investigation_comments (
+  id TEXT PRIMARY KEY, inv_id TEXT NOT NULL, label TEXT NOT NULL, key TEXT NOT NULL,
+  author TEXT NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS investigation_comments_inv ON investigation_comments(inv_id);
 """
 
 
@@ -85,6 +89,28 @@ class WorkDB:
         for r in rows:
             r["shared_with"] = json.loads(r["shared_with"])
         return rows, total
+
+    # comments on an investigation's nodes (keys as stored)
+    def add_comment(self, *, inv_id: str, label: str, key: str, author: str,
+                    text: str) -> dict[str, Any]:
+        cid = new_id("cmt")
+        self.db.execute("INSERT INTO investigation_comments VALUES (?,?,?,?,?,?,?)",
+                        (cid, inv_id, label, key, author, text, now_iso()))
+        return self.get_comment(cid)  # type: ignore[return-value]
+
+    def get_comment(self, comment_id: str) -> dict[str, Any] | None:
+        return self.db.one("SELECT * FROM investigation_comments WHERE id = ?", (comment_id,))
+
+    def list_comments(self, inv_id: str) -> list[dict[str, Any]]:
+        return self.db.query("SELECT * FROM investigation_comments WHERE inv_id = ?"
+                             " ORDER BY created_at, id", (inv_id,))
+
+    def count_comments(self, inv_id: str) -> int:
+        return self.db.one("SELECT COUNT(*) n FROM investigation_comments WHERE inv_id = ?",
+                           (inv_id,))["n"]
+
+    def delete_comment(self, comment_id: str) -> None:
+        self.db.execute("DELETE FROM investigation_comments WHERE id = ?", (comment_id,))
 
     # targeting lists
     def save_targeting_list(self, *, issued_by: str, port: str | None, date: str | None,

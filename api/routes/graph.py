@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api import authz
+from api.captions import captioned
 from api.deps import AuditDep, StateDep, StoreDep, client_ip, require
 from api.errors import NotFoundError, RateLimited
 from api.routes.risk import risk_of
@@ -25,6 +26,16 @@ AUDITED_READS = {"Person": "person.read", "Enterprise": "enterprise.read"}
 
 def view(state: Any, user: User) -> tuple[Any, bool]:
     return state.masker, user.has_grant("pii")
+
+
+def shown_sub(masker: Any, data: dict[str, Any], unmasked: bool) -> dict[str, Any]:
+    """A subgraph as the reader sees it: masked, then captioned (captions from what is shown)."""
+    sub = masker.subgraph(data, unmasked)
+    return dict(sub, nodes=[captioned(n) for n in sub["nodes"]])
+
+
+def shown_node(masker: Any, node: dict[str, Any], unmasked: bool) -> dict[str, Any]:
+    return captioned(masker.node(node, unmasked))
 
 
 def real_key(state: Any, user: User, label: str, key: str) -> str:
@@ -113,7 +124,7 @@ def search(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep,
     nodes = [n.to_json() for n in found]
     audit("graph.search", "query", q[:100],
           detail={"labels": labels, "results": len(nodes), **touched(nodes)})
-    return {"items": [masker.node(n, unmasked) for n in nodes], "total": len(nodes)}
+    return {"items": [shown_node(masker, n, unmasked) for n in nodes], "total": len(nodes)}
 
 
 @router.get("/node", summary="One node with its risk score and explanation")
@@ -127,7 +138,7 @@ def node(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep, label
         raise NotFoundError(f"no {label} with key {key!r}", code="graph.not_found")
     audit(AUDITED_READS.get(label, "graph.node.read"), label, real)
     risk = risk_of(state, store, label, real, node=n, unmasked=unmasked)
-    return {"node": masker.node(n.to_json(), unmasked), "risk": risk}
+    return {"node": shown_node(masker, n.to_json(), unmasked), "risk": risk}
 
 
 @router.get("/neighbours", summary="Expand a node: its neighbourhood within 1-3 hops")
@@ -156,7 +167,7 @@ def neighbours(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep,
     audit("graph.expand", label, real,
           detail={"hops": hops, "labels": labels, "rel_types": rel_types, "since": since,
                   "until": until, "nodes": len(sub["nodes"]), **touched(sub["nodes"])})
-    return masker.subgraph(sub, unmasked)
+    return shown_sub(masker, sub, unmasked)
 
 
 @router.get("/paths", summary="Shortest paths between two entities")
@@ -171,7 +182,7 @@ def paths(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDep,
     nodes = [n for p in found for n in p["nodes"]]
     audit("graph.path", from_label, a[1],
           detail={"to": list(b), "max_hops": max_hops, "paths": len(found), **touched(nodes)})
-    return {"items": [masker.subgraph(p, unmasked) for p in found], "total": len(found)}
+    return {"items": [shown_sub(masker, p, unmasked) for p in found], "total": len(found)}
 
 
 @router.get("/shared-links", summary="Entities sharing an address, phone, email or person")
@@ -181,8 +192,10 @@ def shared_links(user: Analyst, state: StateDep, store: StoreDep, audit: AuditDe
     masker, unmasked = view(state, user)
     real = real_key(state, user, label, key)
     links = store.shared_attribute_links(label, real, limit=limit)
-    items = [{"a": masker.node(l.a.to_json(), unmasked), "b": masker.node(l.b.to_json(), unmasked),
-              "via": masker.node(l.via.to_json(), unmasked), "a_rel": l.a_rel, "b_rel": l.b_rel}
+    items = [{"a": shown_node(masker, l.a.to_json(), unmasked),
+              "b": shown_node(masker, l.b.to_json(), unmasked),
+              "via": shown_node(masker, l.via.to_json(), unmasked), "a_rel": l.a_rel,
+              "b_rel": l.b_rel}
              for l in links]
     vias = [l.via.to_json() for l in links]
     audit("graph.shared_links", label, real, detail={"links": len(items), **touched(vias)})

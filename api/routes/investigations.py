@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends
 from fastapi import Path as FPath
 from pydantic import BaseModel, Field, field_validator
 
+from api.captions import captioned
+from api.authz import mask_value
 from api.deps import AuditDep, PageDep, StateDep, StoreDep, require
 from api.errors import Forbidden, NotFoundError
 from api.users import User
@@ -81,6 +83,34 @@ def _check_access(inv: dict[str, Any] | None, user: User, inv_id: str, write: bo
     raise Forbidden(f"investigation {inv_id!r} is not shared with you")
 
 
+def personal_names(store: Any, inv: dict[str, Any], extra: list[dict] = ()) -> list[str]:
+    """Names (and aliases) of the persons an investigation holds or its comments are about:
+    what a comment's free text may name, masked for a reader without ``pii``."""
+    refs = {(r["label"], r["key"]) for r in inv["data"]["nodes"] if r["label"] == "Person"}
+    refs |= {(c["label"], c["key"]) for c in extra if c["label"] == "Person"}
+    names: set[str] = set()
+    for label, key in sorted(refs)[:200]:
+        n = store.get(label, key)
+        p = n.props if n is not None else {}
+        names |= {v for v in [p.get("name"), *(p.get("aliases") or [])]
+                  if isinstance(v, str) and len(v) >= 2}
+    return sorted(names, key=len, reverse=True)
+
+
+def comment_json(state: Any, c: dict[str, Any], unmasked: bool,
+                 names: list[str] = ()) -> dict[str, Any]:
+    """A stored node comment as this reader sees it: a personal key becomes its token and,
+    without ``pii``, the names of the investigation's persons in the text are masked (the
+    response layer scrubs phone and id numbers from every string as well)."""
+    text = c["text"]
+    if not unmasked:
+        for name in names:
+            text = text.replace(name, mask_value("name", name))
+    return {"id": c["id"], "investigation": c["inv_id"], "label": c["label"],
+            "key": state.masker.key_for(c["label"], c["key"], unmasked),
+            "author": c["author"], "text": text, "created_at": c["created_at"]}
+
+
 @router.get("", summary="Investigations I own or that are shared with me")
 def list_(user: Analyst, state: StateDep, page: PageDep, audit: AuditDep) -> dict[str, Any]:
     items, total = state.work.list_investigations(user.username, page.limit, page.offset)
@@ -125,14 +155,19 @@ def open_(inv_id: InvId, user: Analyst, state: StateDep, store: StoreDep,
         n = store.get(ref["label"], ref["key"])
         if n is None:
             continue
-        j = m.node(n.to_json(), unmasked)
+        j = captioned(m.node(n.to_json(), unmasked))
         j["position"] = {"x": ref.get("x"), "y": ref.get("y")}
         nodes.append(j)
         if ref["label"] in ("Person", "Enterprise"):
             persons.append(f"{ref['label']}:{ref['key']}")
     rels = [m.rel({"type": r["type"], "start": r["start"], "end": r["end"], "props": {}},
                   unmasked) for r in inv["data"]["relationships"]]
-    audit("investigation.open", "investigation", inv_id, detail={"entities": persons[:100]})
+    stored = state.work.list_comments(inv_id)
+    names = [] if unmasked else personal_names(store, inv, stored)
+    comments = [comment_json(state, c, unmasked, names) for c in stored]
+    audit("investigation.open", "investigation", inv_id,
+          detail={"entities": persons[:100], "comments": len(comments)})
     return {"id": inv["id"], "title": inv["title"], "owner": inv["owner"],
             "shared_with": inv["shared_with"], "notes": inv["data"].get("notes", ""),
-            "nodes": nodes, "relationships": rels, "updated_at": inv["updated_at"]}
+            "nodes": nodes, "relationships": rels, "comments": comments,
+            "updated_at": inv["updated_at"]}

@@ -1,0 +1,195 @@
+"""The graph explorer's starting points: a few subgraphs that show what the product finds,
+computed from the graph and the entity scores the served model wrote (``portsentinel
+score``), not fixed in advance.
+
+* ``shell_cluster``: among the riskiest enterprises, the one whose legal representative,
+  address or phone is shared with the most enterprises that have seizures (查获记录, as
+  ``risk.entity.explain`` counts them), with that cluster and its evidence;
+* ``person``: the riskiest person (among the first few, one linked to enterprises and to
+  vehicles first), with the enterprises it represents or holds and the
+  vehicles it drove (through its resolved mentions);
+* ``vehicle``: the riskiest vehicle, with its drivers, cases and inspections.
+
+Reading the scores takes one export of the entity nodes; the answer is kept for
+``TTL_S`` seconds per app and per promoted model pair (a new scoring run with a new model
+recomputes it). Nodes come back unmasked: the route masks them for its reader."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from risk import registry
+from risk.entity.explain import explain_entity
+from risk.exceptions import RiskError
+
+TTL_S = 600.0
+CANDIDATES = 6  # riskiest enterprises examined for the shell cluster
+SHARED = ("shared_rep", "shared_address", "shared_phone")
+# per kind: the focus's links drawn, which neighbours are looked through, and their links
+VIEW = {
+    "shell_cluster": (["LEGAL_REP_OF", "LOCATED_AT", "HAS_PHONE", "ALIAS_OF", "INVOLVED_IN"],
+                      ("Person", "Address", "Phone", "Case"),
+                      ["LEGAL_REP_OF", "LOCATED_AT", "HAS_PHONE", "INVOLVED_IN"]),
+    "person": (["ALIAS_OF", "LEGAL_REP_OF", "SHAREHOLDER_OF", "DROVE", "INVOLVED_IN"],
+               ("Person", "Case"), ["LEGAL_REP_OF", "SHAREHOLDER_OF", "DROVE", "INVOLVED_IN"]),
+    "vehicle": (["DROVE", "INVOLVED_IN", "INSPECTED"], ("Person", "Case"),
+                ["ALIAS_OF", "INVOLVED_IN"]),
+}
+NODE_BUDGET = 60
+THROUGH = 12  # neighbours looked through
+TITLES = {
+    "shell_cluster": ("高风险关联企业群：共用法定代表人/地址/电话，成员有查获记录",
+                      "Top-risk shell cluster: shared legal representative / address / phone, "
+                      "members with seizures"),
+    "person": ("风险最高的人员及其企业、车辆", "The riskiest person, with their enterprises "
+               "and vehicles"),
+    "vehicle": ("风险最高的车辆及其驾驶员", "The riskiest vehicle, with its drivers"),
+}
+_cache: dict[int, tuple[float, tuple, list]] = {}
+_lock = threading.Lock()
+
+
+def _ranked(store: Any, label: str) -> list[tuple[str, float]]:
+    """Canonical (not a mention: no outgoing ALIAS_OF) ``label`` keys by risk_score."""
+    t = store.export(labels=[label], rel_types=["ALIAS_OF"])
+    df = t.nodes.get(label)
+    if df is None or df.empty or "risk_score" not in df:
+        return []
+    al = t.relationships.get("ALIAS_OF")
+    mentions = set(al[al["start_label"] == label]["start_key"].astype(str)) \
+        if al is not None and len(al) else set()
+    df = df.dropna(subset=["risk_score"])
+    df = df[~df["key"].astype(str).isin(mentions)]
+    top = df.nlargest(CANDIDATES, "risk_score")
+    return [(str(k), float(s)) for k, s in zip(top["key"], top["risk_score"])]
+
+
+def _merge(sub: dict[str, Any], more: dict[str, Any], have: set, seen_rels: set) -> None:
+    for n in more["nodes"]:
+        if (n["label"], n["key"]) not in have and len(have) < NODE_BUDGET:
+            have.add((n["label"], n["key"]))
+            sub["nodes"].append(n)
+    for r in more["relationships"]:
+        ident = (r["type"], tuple(r["start"]), tuple(r["end"]))
+        if ident not in seen_rels and tuple(r["start"]) in have and tuple(r["end"]) in have:
+            seen_rels.add(ident)
+            sub["relationships"].append(r)
+
+
+def _subgraph(store: Any, kind: str, label: str, key: str,
+              reasons: list[dict[str, Any]]) -> dict[str, Any]:
+    """The focus's links of the kind's types, the links of the neighbours it is looked at
+    through (a person's mentions, a shared address's other occupants, a case's other parties), the evidence paths."""
+    first, through, second = VIEW[kind]
+    sub = store.neighbourhood(label, key, hops=1, rel_types=first, limit=40).to_json()
+    for n in [n for n in sub["nodes"][1:] if n["label"] in through][:THROUGH]:
+        more = store.neighbourhood(n["label"], n["key"], hops=1, rel_types=second,
+                                   limit=12).to_json()
+        _merge(sub, more, {(m["label"], m["key"]) for m in sub["nodes"]},
+               {(r["type"], tuple(r["start"]), tuple(r["end"])) for r in sub["relationships"]})
+    have = {(n["label"], n["key"]) for n in sub["nodes"]}
+    seen_rels = {(r["type"], tuple(r["start"]), tuple(r["end"])) for r in sub["relationships"]}
+    evidence: list[list[str]] = []
+    for r in reasons[:3]:  # the evidence paths, drawn too (seizures, cases)
+        for p in r.get("paths") or []:
+            for lab, k in p.get("nodes") or []:
+                evidence.append([lab, k])
+                if (lab, k) not in have:
+                    n = store.get(lab, k)
+                    if n is not None:
+                        have.add((lab, k))
+                        sub["nodes"].append(n.to_json())
+            for x in p.get("relationships") or []:
+                ident = (x["type"], tuple(x["start"]), tuple(x["end"]))
+                if ident not in seen_rels and tuple(x["start"]) in have \
+                        and tuple(x["end"]) in have:
+                    seen_rels.add(ident)
+                    sub["relationships"].append({"type": x["type"], "start": list(x["start"]),
+                                                 "end": list(x["end"]), "props": {}})
+    sub["evidence"] = evidence
+    return sub
+
+
+def _item(store: Any, kind: str, label: str, key: str, score: float,
+          ex: dict[str, Any]) -> dict[str, Any]:
+    reasons = [r for r in ex["reasons"] if r["kind"] != "none"] or ex["reasons"]
+    focus = store.get(label, key)
+    zh, en = TITLES[kind]
+    return {"kind": kind, "title_zh": zh, "title_en": en,
+            "focus": focus.to_json() if focus else {"label": label, "key": key, "props": {}},
+            "risk_score": round(score, 4), "risk_level": ex.get("risk_level"),
+            "model_version": ex.get("model_version"),
+            "reasons": [{"kind": r["kind"], "count": r["count"],
+                         "with_seizures": r["with_seizures"], "text_zh": r["text_zh"],
+                         "text_en": r["text_en"]} for r in reasons[:3]],
+            "subgraph": _subgraph(store, kind, label, key, reasons)}
+
+
+def _shell_cluster(store: Any) -> dict[str, Any] | None:
+    best = None
+    for key, score in _ranked(store, "Enterprise"):
+        ex = explain_entity(store, "Enterprise", key)
+        shared = [r for r in ex["reasons"] if r["kind"] in SHARED]
+        if not shared:
+            continue
+        own = any(r["kind"] == "own" for r in ex["reasons"])
+        rank = (sum(r["with_seizures"] for r in shared) + own, max(r["count"] for r in shared),
+                score)
+        if best is None or rank > best[0]:
+            best = (rank, key, score, ex)
+    if best is None:
+        return None
+    _, key, score, ex = best
+    return _item(store, "shell_cluster", "Enterprise", key, score, ex)
+
+
+def _top(store: Any, kind: str, label: str, prefer: tuple[set[str], ...] = ()
+         ) -> dict[str, Any] | None:
+    """The riskiest ``label``; among the first candidates, one whose reasons cover every
+    set in ``prefer`` (a person linked to enterprises AND vehicles) comes first."""
+    best = None
+    for i, (key, score) in enumerate(_ranked(store, label)[:CANDIDATES if prefer else 1]):
+        ex = explain_entity(store, label, key)
+        kinds = {r["kind"] for r in ex["reasons"]}
+        rank = (sum(bool(kinds & want) for want in prefer),
+                sum(r["with_seizures"] for r in ex["reasons"]), -i)
+        if best is None or rank > best[0]:
+            best = (rank, key, score, ex)
+    if best is None:
+        return None
+    _, key, score, ex = best
+    return _item(store, kind, label, key, score, ex)
+
+
+def compute(store: Any) -> list[dict[str, Any]]:
+    found = [_shell_cluster(store),
+             _top(store, "person", "Person", ({"legal_rep", "shareholder"}, {"drove"})),
+             _top(store, "vehicle", "Vehicle")]
+    return [f for f in found if f is not None]
+
+
+def _models(state: Any) -> tuple:
+    """The promoted declaration and entity model versions (index reads, no model load)."""
+    out = []
+    for name in (None, "entity"):
+        try:
+            out.append(registry.list_versions(name=name,
+                                              data_dir=state.settings.data_dir)["promoted"])
+        except RiskError:
+            out.append(None)
+    return tuple(out)
+
+
+def starting_points(state: Any, store: Any) -> list[dict[str, Any]]:
+    """The starting points for this app's graph (cached ``TTL_S`` per promoted models)."""
+    models = _models(state)
+    with _lock:
+        hit = _cache.get(id(state))
+        if hit and hit[1] == models and time.monotonic() - hit[0] < TTL_S:
+            return hit[2]
+    items = compute(store)
+    with _lock:
+        _cache[id(state)] = (time.monotonic(), models, items)
+    return items
