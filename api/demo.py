@@ -189,7 +189,7 @@ def score(state: AppState, store: GraphStore) -> dict[str, Any]:
         say("  scores of the promoted models already written: reused")
         return {"reused": True}
     out = score_all(store=store, on_scored=state.warnings.on_scored,
-                    data_dir=state.settings.data_dir)
+                    on_baseline=state.warnings.on_baseline, data_dir=state.settings.data_dir)
     say(f"  scored: written {out.get('written')}, warnings {out.get('warnings')}")
     return out
 

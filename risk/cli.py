@@ -57,7 +57,8 @@ def _score(args: argparse.Namespace) -> dict[str, Any]:
 
         warnings = WarningService()
         try:  # declarations, then every entity when an entity model is promoted
-            return score_all(store=store, on_scored=warnings.on_scored)
+            return score_all(store=store, on_scored=warnings.on_scored,
+                             on_baseline=warnings.on_baseline)
         finally:
             warnings.close()
 

@@ -32,6 +32,10 @@ class WarningsSettings(DataDirSettings):
     webhook_backoff_s: float = 0.5
     webhook_timeout_s: float = 5.0
     webhook_min_level: str = "蓝"  # 红 > 橙 > 黄 > 蓝
+    # first-run triage (risk.warnings.triage): cases a run without a baseline opens at most,
+    # and how many of its 高 entities (best score first) are examined for graph evidence
+    triage_max_cases: int = 30
+    triage_examine: int = 300
 
     @property
     def db_path(self) -> Path:

@@ -98,6 +98,20 @@ class WarningService:
     def on_scored(self, store: GraphStore, changes: Any) -> RunResult:
         return self.process(store, from_score_changes(changes))
 
+    def on_baseline(self, store: GraphStore, firsts: Any) -> RunResult:
+        """First-run triage: the 高 entities a scoring run found without a baseline
+        (``{label: {key: props}}``, ``batch_score_entities(on_baseline=...)``) open at most
+        ``triage_max_cases`` cases with graph evidence (``risk.warnings.triage``)."""
+        from risk.warnings.triage import TriageSettings, triage
+
+        ts = TriageSettings(max_cases=self.settings.triage_max_cases,
+                            examine=self.settings.triage_examine)
+        with self._eval_lock:
+            res = self._record(triage(store, firsts, ts))
+        res.evaluated = sum(len(v) for v in firsts.values())
+        self.totals.add(RunResult(res.evaluated, res.raised, res.merged, res.suppressed, 0))
+        return res
+
     def feedback_labels(self, since: str | None = None) -> list[dict[str, Any]]:
         """[{label, key, label_value (1 confirmed / 0 false alarm), source, outcome, feedback,
         closed_at}] for warnings closed (since the ISO time ``since``) with an outcome."""
