@@ -77,7 +77,7 @@ export async function mount(root, { params }) {
       h("div", {},
         section("identity", h("table", { class: "props" }, idRows.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, Array.isArray(v) ? v.join(", ") : String(v)))))),
         section("explanation",
-          h("h5", { i18n: "risk_trend" }), h("div", { class: "chart trend" }, trendCanvas),
+          h("h5", { i18n: "risk_trend" }), trend.length ? h("div", { class: "chart trend" }, trendCanvas) : null,
           h("p", { class: "muted small", testid: "portrait-trend" }, trendText(trend)),
           h("p", { class: "muted small", i18n: trend.length && trend[trend.length - 1].kind === "declaration" ? "trend_note_decl" : "trend_note" }),
           h("p", { testid: "portrait-explanation" }, txt(ex) || t("none")),
