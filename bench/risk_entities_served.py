@@ -286,8 +286,12 @@ def as_chosen(runs: list[dict], chosen: dict) -> list[dict]:
         for kind, _ in KINDS:
             e = r["entities"][kind]
             e["served_default"] = e["served"]
-            if chosen[kind] != next(iter(CANDIDATES[kind])):
-                e["served"] = e["candidates"][chosen[kind]]
+            # a run served with the chosen mix as its default: its read-back scores must be
+            # exactly the candidate's (checked, ``served_is_chosen``); else the candidate
+            cand = e["candidates"][chosen[kind]]
+            e["served_is_chosen"] = all(abs((e["served"].get(m) or 0) - (cand.get(m) or 0))
+                                        < 1e-9 for m in ("auprc", "precision@5"))
+            e["served"] = cand
         out.append(r)
     return out
 
