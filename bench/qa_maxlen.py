@@ -1,4 +1,5 @@
-"""Max length (64 / 128 / 256 tokens) and article vs paragraph (款) vectors for the dense
+"""Max length (64 / 128 / 256 tokens) and article vs paragraph (款) vectors (article score =
+max or mean of its paragraphs) for the dense
 channel, measured on the TUNING half of bench/qa_eval/situations.jsonl.
 
     PS_DATA_DIR=/work/qa-var nice -n 5 python bench/qa_maxlen.py
@@ -9,7 +10,8 @@ question: the gold articles, the top 15 of BM25 words and of BM25 bigrams over t
 corpus, and up to 15 other articles of the gold texts (same-law hard negatives). (The pool
 does not use the dense index, so it can be built while the corpus is being embedded.) Within that pool each
 variant ranks by cosine; the ranking is scored with Recall@10 / MRR@10. Paragraph variant:
-one vector per 款 (`title number paragraph`), an article scores its best paragraph. The
+one vector per 款 (`title number paragraph`), an article scores the max or the mean of its
+paragraphs. The
 embedding rate of each variant is measured on the same texts. Writes
 bench/results/qa_maxlen.json.
 """
@@ -59,7 +61,8 @@ def main() -> int:
     pool_ids = sorted({i for _, ids, _ in pools for i in ids})
     arts = [kb.by_id[i] for i in pool_ids]
     row = {i: n for n, i in enumerate(pool_ids)}
-    out = {"questions": len(qs), "pool_articles": len(arts), "variants": {}}
+    out = {"questions": len(qs), "pool_articles": len(arts), "variants": {},
+           "load_avg_at_start": list(os.getloadavg())}
 
     def score(qvecs, art_scores):
         rec = mrr = 0.0
@@ -75,6 +78,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lengths", default="64,128,256")
     ap.add_argument("--no-paragraphs", action="store_true")
+    ap.add_argument("--para-lengths", default="64,128")
     args = ap.parse_args()
     for ml in [int(x) for x in args.lengths.split(",")]:
         emb = OnnxEmbedder(s.zh_model_dir, max_length=ml, threads=s.threads)
@@ -89,33 +93,42 @@ def main() -> int:
         print(ml, res, round(rate, 1), file=sys.stderr, flush=True)
     if args.no_paragraphs:
         return _write(out)
-    # paragraph vectors at the default length
-    emb = OnnxEmbedder(s.zh_model_dir, max_length=s.zh_max_length, threads=s.threads)
+    # paragraph (款) vectors: one per paragraph (`title number paragraph`); an article scores
+    # the max or the mean of its paragraphs' cosines
     ptexts, powner = [], []
     for a in arts:
         paras = [p.text + "".join(p.items) for p in a.paragraphs] or [a.text]
         for p in paras:
             ptexts.append(f"{a.law} {a.number} {p}")
             powner.append(row[a.id])
-    t = time.perf_counter()
-    pv = emb.embed(ptexts)
-    rate = len(ptexts) / (time.perf_counter() - t)
-    qv = emb.embed([q["question"] for q in qs])
-    psims = qv @ pv.T
-    best = np.full((len(qs), len(arts)), -1.0, dtype=np.float32)
     owner = np.asarray(powner)
-    for k in range(len(qs)):
-        np.maximum.at(best[k], owner, psims[k])
-    res = score(qv, lambda _: [{i: best[k][row[i]] for i in ids}
-                               for k, (_, ids, _) in enumerate(pools)])
-    out["variants"][f"paragraph (款), max {s.zh_max_length}"] = {
-        **res, "vectors": len(ptexts), "vectors_per_article": round(len(ptexts) / len(arts), 2),
-        "texts_per_s": round(rate, 1)}
-    print("paragraph", res, file=sys.stderr, flush=True)
+    counts = np.bincount(owner, minlength=len(arts)).astype(np.float32)
+    for ml in [int(x) for x in args.para_lengths.split(",")]:
+        emb = OnnxEmbedder(s.zh_model_dir, max_length=ml, threads=s.threads)
+        t = time.perf_counter()
+        pv = emb.embed(ptexts)
+        rate = len(ptexts) / (time.perf_counter() - t)
+        qv = emb.embed([q["question"] for q in qs])
+        psims = qv @ pv.T
+        best = np.full((len(qs), len(arts)), -1.0, dtype=np.float32)
+        tot = np.zeros((len(qs), len(arts)), dtype=np.float32)
+        for k in range(len(qs)):
+            np.maximum.at(best[k], owner, psims[k])
+            np.add.at(tot[k], owner, psims[k])
+        mean = tot / np.maximum(counts, 1)
+        for agg, mat in (("max", best), ("mean", mean)):
+            res = score(qv, lambda _, m=mat: [{i: m[k][row[i]] for i in ids}
+                                              for k, (_, ids, _) in enumerate(pools)])
+            out["variants"][f"paragraph (款), max {ml}, article = {agg}"] = {
+                **res, "vectors": len(ptexts),
+                "vectors_per_article": round(len(ptexts) / len(arts), 2),
+                "texts_per_s": round(rate, 1)}
+            print("paragraph", ml, agg, res, round(rate, 1), file=sys.stderr, flush=True)
     return _write(out)
 
 
 def _write(out: dict) -> int:
+    out["load_avg_at_end"] = list(os.getloadavg())
     path = REPO / "bench" / "results" / "qa_maxlen.json"
     path.write_text(json.dumps(out, ensure_ascii=False, indent=1))
     print(json.dumps(out, ensure_ascii=False, indent=1))
