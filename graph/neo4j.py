@@ -51,6 +51,7 @@ class Neo4jGraphStore(GraphStore):
         self._driver = None
         self.side_index: side_index.SideIndex | None = None  # the embedded engine's search
         self._side_synced = False
+        self.degrees = explore.DegreeCache()  # supernode degrees, ArcadeDB only (explore.py)
         self.dialect: Dialect | None = None
         self._agent = ""
 
@@ -253,9 +254,13 @@ class Neo4jGraphStore(GraphStore):
             self._read, start, hops, labels, rel_types, since, until, limit,
             fanout or (limit if hops == 1 else self.expand_fanout),
             supernode_degree or self.supernode_degree,
-            node_from_row, self._rel, seek=self._seek)
+            node_from_row, self._rel, seek=self._seek, degrees=self._degrees)
         return Subgraph(nodes=list(nodes.values()), relationships=list(rels.values()),
                         truncated=truncated)
+
+    @property
+    def _degrees(self) -> explore.DegreeCache | None:  # Neo4j reads degrees in O(1)
+        return self.degrees if self._seek == "id" else None
 
     @property
     def _seek(self) -> str:  # how the walk finds nodes by element id (dialect.py)
@@ -268,7 +273,8 @@ class Neo4jGraphStore(GraphStore):
         if na.id == nb.id:
             return [Path(nodes=[na], relationships=[])]
         found = paths.shortest(self._read, na, nb, max_hops, limit, self.supernode_degree,
-                               node_from_row, self._rel, self._get, seek=self._seek)
+                               node_from_row, self._rel, self._get, seek=self._seek,
+                               degrees=self._degrees)
         return [Path(nodes=ns, relationships=rs) for ns, rs in found]
 
     def _shared_attribute_links(self, label, key, via, limit):

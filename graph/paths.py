@@ -14,14 +14,16 @@ FRONTIER_CAP = 1000  # nodes expanded per level and side
 def shortest(read: Callable[..., list[dict[str, Any]]], a: Any, b: Any, max_hops: int,
              limit: int, supernode_degree: int, node_from_row: Callable[[dict], Any],
              rel_from_row: Callable[..., Any], hydrate: Callable[[str, str], Any],
-             seek: str | None = None) -> list[tuple[list[Any], list[Any]]]:
+             seek: str | None = None, degrees: Any = None
+             ) -> list[tuple[list[Any], list[Any]]]:
     """Every shortest undirected path from node ``a`` to node ``b`` (at most ``limit``), by a
     bidirectional breadth-first search, one statement per level, the smaller side first.
     A node with more than ``supernode_degree`` edges is not walked through (a country or
     a port joins everything to everything); the two ends always are. Returns
     [(nodes, rels)] with rels in path order, direction kept. The walk carries the
     neighbours' ids and keys only; the nodes of the paths found are read in full
-    (``hydrate``). ``seek``: as in ``expand``."""
+    (``hydrate``). ``seek``, ``degrees``: as in ``expand`` (a cached supernode past the
+    ends is not sent: it is not walked through)."""
     nodes = {a.id: a, b.id: b}
     rmaps: dict[str, dict] = {}
     sides = [{"dist": {a.id: 0}, "par": {a.id: []}, "front": [a], "d": 0},
@@ -30,19 +32,25 @@ def shortest(read: Callable[..., list[dict[str, Any]]], a: Any, b: Any, max_hops
     while sides[0]["d"] + sides[1]["d"] < max_hops and sides[0]["front"] and sides[1]["front"]:
         i = 0 if len(sides[0]["front"]) <= len(sides[1]["front"]) else 1
         side, other = sides[i], sides[1 - i]
-        order, keys = _frontier(side["front"][:FRONTIER_CAP], seek is not None)
+        front = side["front"][:FRONTIER_CAP]
+        if degrees is not None and side["d"] > 0:
+            front = [x for x in front if (degrees.get(x.id, ()) or 0) <= supernode_degree]
+        order, keys = _frontier(front, seek is not None)
         rows = read(f"shortest paths level {side['d'] + 1}",
                     expand_hop(order, None, False, light=True, timed=False,
                                seek=seek or "elementId"), **keys,
                     fanout=supernode_degree,
                     super=ALWAYS if side["d"] == 0 else supernode_degree,
-                    cap=supernode_degree + 1, since=None, until=None, labels=None)
+                    cap=supernode_degree + 1, since=None, until=None,
+                    labels=None) if front else []
         d = side["d"] + 1
         nxt = []
         for row in rows:
             src = str(row["sid"])
             if src not in nodes:
                 continue
+            if degrees is not None and int(row["n"]) > supernode_degree:
+                degrees.put(src, (), int(row["n"]))
             for it in row["items"]:
                 mid, rid = str(it["m"]["id"]), str(it["r"]["id"])
                 if mid not in nodes:

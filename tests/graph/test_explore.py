@@ -41,3 +41,20 @@ def test_walks_back_enumerate_every_parent_up_to_the_limit():
                                              [("c", "r4"), ("a", "r2")]]
     assert len(paths._walks(par, "d", 1)) == 1
     assert paths._walks(par, "a", 10) == [[]]
+
+
+def test_degree_cache_keeps_counts_per_types_until_the_ttl(monkeypatch):
+    c = explore.DegreeCache(ttl_s=10.0)
+    now = [100.0]
+    monkeypatch.setattr(explore.time, "monotonic", lambda: now[0])
+    c.put("#1:0", (), 5000)
+    assert c.get("#1:0", ()) == 5000 and c.get("#1:0", ("ORIGIN",)) is None
+    now[0] += 11
+    assert c.get("#1:0", ()) is None
+
+
+def test_known_count_statement_reads_the_count_from_a_parameter():
+    q = explore.expand_hop(None, None, False, timed=False, seek="id", known=True)
+    assert "$known AS n" in q and "COUNT {" not in q and "id(s) = x" in q
+    q = explore.expand_hop(None, ["ORIGIN"], False, timed=False)
+    assert "COUNT { (s)-[:ORIGIN]-() }" in q and "$since" not in q
