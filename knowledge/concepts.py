@@ -9,7 +9,7 @@ This used to be spaCy blank ``zh`` (jieba segmenter) + an EntityRuler: 547 s of 
 whole-corpus lexical build went into spaCy's Doc machinery. The matcher here does what that
 ruler did (each term tokenised by jieba, matched as a token sequence; HS codes by regex on a
 token; overlapping matches resolved longest first, then earliest, as spaCy's
-``filter_spans``) over the same jieba tokens in a fraction of the time
+``filter_spans``) over the same jieba tokens with about half the CPU
 (``bench/qa_concepts.py`` measures speed and agreement with the spaCy ruler).
 """
 
