@@ -99,6 +99,9 @@ def main() -> int:
     total_s = time.perf_counter() - t0 if done else (
         usable_s + bg_s + left / rate if rate else None)
     load.stop.set()
+    bg_cpu = time.process_time() - c0 - usable_cpu
+    bg_n = cov["embedded"] - eb
+    cpu_per_text = bg_cpu / bg_n if bg_n > 0 else None
     out = {
         "command": "PS_DATA_DIR=<fresh dir> flock /tmp/ps-timing.lock nice -n 5 "
                    ".venv/bin/python bench/qa_build.py" + (
@@ -114,7 +117,13 @@ def main() -> int:
         "usable_s": round(usable_s, 1), "usable_cpu_s": round(usable_cpu, 1),
         "background": {"seconds": round(bg_s, 1), "embedded": cov["embedded"] - eb,
                        "texts_per_s": round(rate, 1) if rate else None,
+                       "cpu_s": round(bg_cpu, 1),
+                       "cpu_ms_per_text": round(1e3 * cpu_per_text, 2) if cpu_per_text else None,
                        "samples": samples},
+        # what an idle machine would take: the measured CPU seconds spread over the threads
+        # (an estimate, not a measurement; rerun on a quiet machine to measure)
+        "idle_estimate_s": round(usable_cpu + (cov["total"] - cov0["embedded"]) * cpu_per_text
+                                 / max(s.threads, 1), 1) if cpu_per_text else None,
         "complete": done,
         "whole_build_s": round(total_s, 1) if total_s else None,
         "whole_build_estimated": not done,
