@@ -85,7 +85,8 @@ def expand_hop(frontier_labels: list[str] | None, rel_types: list[str] | None,
     ``$fanout``, ``$super`` (count above which a node is not expanded), ``$cap``, ``$since``,
     ``$until``, ``$labels``. ``timed``: the time filter is part of the statement (else
     ``$since``/``$until`` are not read). ``light``: neighbours as {id, labels, props:
-    {key}} (the shortest-path walk). ``known``: the count is ``$known`` (a one-node
+    {key}} (the shortest-path walk; ``True``: edges without properties too, ``"keys"``:
+    with them). ``known``: the count is ``$known`` (a one-node
     frontier whose degree is cached). Rows: {sid, n, items}."""
     types = _types(rel_types)
     conds = ([TIME_OK] if timed else []) + (
@@ -93,7 +94,9 @@ def expand_hop(frontier_labels: list[str] | None, rel_types: list[str] | None,
     where = f" WHERE {' AND '.join(conds)}" if conds else ""
     node = ("{id: elementId(m), labels: labels(m), props: {key: m.key}}" if light
             else _N.format(v="m"))
-    rel = _R.format(v="r")
+    rel = (_R.format(v="r") if light in (False, "keys") else
+           "{id: elementId(r), type: type(r), start: elementId(startNode(r)), "
+           "end: elementId(endNode(r)), props: {}}")
     if known:
         count = "WITH s, $known AS n\n"
     elif conds:  # a filter: walk the matching edges, stopped at $cap

@@ -6,7 +6,19 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from graph.explore import ALWAYS, _frontier, expand_hop
+from graph.explore import _N, ALWAYS, SEEK, _frontier, expand_hop
+
+
+
+def hydrate_nodes(seek: str) -> str:
+    return f"UNWIND $ids AS x MATCH (s) WHERE {SEEK[seek]}\nRETURN {_N.format(v='s')} AS n"
+
+
+def hydrate_rels(seek: str) -> str:
+    """Edges by id, walked from their start node (``$pairs``: [start id, edge id])."""
+    return ("UNWIND $pairs AS p WITH p[0] AS x, p[1] AS rid\n"
+            f"MATCH (s) WHERE {SEEK[seek]} MATCH (s)-[r]->() WHERE elementId(r) = rid\n"
+            "RETURN elementId(r) AS id, properties(r) AS props")
 
 FRONTIER_CAP = 1000  # nodes expanded per level and side
 
@@ -21,8 +33,9 @@ def shortest(read: Callable[..., list[dict[str, Any]]], a: Any, b: Any, max_hops
     A node with more than ``supernode_degree`` edges is not walked through (a country or
     a port joins everything to everything); the two ends always are. Returns
     [(nodes, rels)] with rels in path order, direction kept. The walk carries the
-    neighbours' ids and keys only; the nodes of the paths found are read in full
-    (``hydrate``). ``seek``, ``degrees``: as in ``expand`` (a cached supernode past the
+    neighbours' ids and keys only (and, with ``seek``, its edges without properties); the
+    nodes and edges of the paths found are then read in full, in two statements (without
+    ``seek``: ``hydrate`` per node). ``seek``, ``degrees``: as in ``expand`` (a cached supernode past the
     ends is not sent: it is not walked through)."""
     nodes = {a.id: a, b.id: b}
     rmaps: dict[str, dict] = {}
@@ -37,8 +50,8 @@ def shortest(read: Callable[..., list[dict[str, Any]]], a: Any, b: Any, max_hops
             front = [x for x in front if (degrees.get(x.id, ()) or 0) <= supernode_degree]
         order, keys = _frontier(front, seek is not None)
         rows = read(f"shortest paths level {side['d'] + 1}",
-                    expand_hop(order, None, False, light=True, timed=False,
-                               seek=seek or "elementId"), **keys,
+                    expand_hop(order, None, False, light=seek is not None or "keys",
+                               timed=False, seek=seek or "elementId"), **keys,
                     fanout=supernode_degree,
                     super=ALWAYS if side["d"] == 0 else supernode_degree,
                     cap=supernode_degree + 1, since=None, until=None,
@@ -69,7 +82,17 @@ def shortest(read: Callable[..., list[dict[str, Any]]], a: Any, b: Any, max_hops
             best = [x for x in meet if d + other["dist"][x] == total]
             break
     out: list[tuple[list[Any], list[Any]]] = []
-    if best:  # the walk carried keys only: the path's nodes with their properties
+    if best and seek is not None:  # the paths' nodes and edges in full, two statements
+        walks = [w for x in best for side in sides for w in _walks(side["par"], x, limit)]
+        need = sorted({n for w in walks for n, _ in w} | set(best) - {a.id, b.id})
+        for row in read("shortest paths: nodes", hydrate_nodes(seek),
+                        ids=need):
+            nodes[str(row["n"]["id"])] = node_from_row(row["n"])
+        used = sorted({r for w in walks for _, r in w})
+        for row in read("shortest paths: edges", hydrate_rels(seek),
+                        pairs=[[rmaps[r]["start"], r] for r in used]):
+            rmaps[str(row["id"])] = dict(rmaps[str(row["id"])], props=dict(row["props"]))
+    elif best:  # the walk carried keys only: the path's nodes with their properties
         need = {n for x in best for side in sides for w in _walks(side["par"], x, limit)
                 for n, _ in w} | set(best)
         full = {}
