@@ -40,7 +40,7 @@ export async function entityReasons(box, cy, label, key, { addSubgraph }) {
 export function timeFilter(cy, from, to) {
   const inRange = (a, b) => (!from || (b || a || "") >= from) && (!to || (a || b || "") <= to + "T99");
   let hidden = 0;
-  cy.nodes().forEach(n => {
+  cy.nodes("[!more]").forEach(n => {
     const p = n.data("props") || {};
     const ok = inRange(p.first_seen, p.last_seen);
     if (!ok) { n.addClass("out-of-time"); hidden++; } else n.removeClass("out-of-time");
@@ -59,9 +59,9 @@ export function exportPng(cy) { download("graph.png", cy.png({ full: true, scale
 export function exportCsv(cy) {
   const q = v => `"${String(v ?? "").replace(/"/g, '""')}"`;
   const rows = [["kind", "label_or_type", "key_or_source", "target", "name", "risk_level", "risk_score", "first_seen", "last_seen"].join(",")];
-  cy.nodes(":visible").forEach(n => { const p = n.data("props") || {};
+  cy.nodes(":visible[!more]").forEach(n => { const p = n.data("props") || {};
     rows.push(["node", n.data("label"), n.data("key"), "", p.name, p.risk_level, p.risk_score, p.first_seen, p.last_seen].map(q).join(",")); });
-  cy.edges(":visible").forEach(e => rows.push(["edge", e.data("type"), e.source().data("key"), e.target().data("key"), "", "", "", "", ""].map(q).join(",")));
+  cy.edges(":visible[!more_edge]").forEach(e => rows.push(["edge", e.data("type"), e.source().data("key"), e.target().data("key"), "", "", "", "", ""].map(q).join(",")));
   download("graph.csv", URL.createObjectURL(new Blob(["\ufeff" + rows.join("\n")], { type: "text/csv" })));
 }
 export function timeControls(getCy) {
