@@ -170,7 +170,8 @@ def run_seed(n: int, seed: int, weights: dict | None, log, work: str | None = No
         finally:
             store.close()
         T = pd.read_csv(d / "world" / "truth" / "entities.csv", dtype=str)
-    res: dict = {"seed": seed, "cutoff": cut, "seconds": {k: round(v, 1) for k, v in sec.items()},
+    res: dict = {"seed": seed, "cutoff": cut, "loadavg_end": os.getloadavg(),
+                 "seconds": {k: round(v, 1) for k, v in sec.items()},
                  "written": out["written"], "graph_nodes": counts,
                  "model_card_validation": tr["metrics"], "entities": {}}
     for kind, lab in KINDS:
