@@ -22,6 +22,7 @@ from graph.records import Tables
 from graph.rows import primary_label, typed_frame
 
 CHUNK = 20_000  # list elements per returned record
+WORKERS = 2  # statements in flight at once (the engine works while this process decodes)
 TIME_NODE = ("($since IS NULL OR n.last_seen >= $since) AND "
              "($until IS NULL OR n.first_seen <= $until)")
 TIME_REL = ("($since IS NULL OR coalesce(r.at, r.last_seen) >= $since) AND "
@@ -55,14 +56,21 @@ def start_labels(rel_type: str) -> list[str]:
 
 
 def export(read: Callable[..., list[dict[str, Any]]], labels: list[str], rel_types: list[str],
-           since: str | None, until: str | None) -> Tables:
-    """``read(what, cypher, **params)`` runs one bulk read statement."""
+           since: str | None, until: str | None, workers: int = WORKERS) -> Tables:
+    """``read(what, cypher, **params)`` runs one bulk read statement (thread-safe: up to
+    ``workers`` run at once)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import pandas as pd
 
+    jobs = [(f"export {l}", export_nodes(l)) for l in labels] + [
+        (f"export {t} from {s}", export_rels(t, s)) for t in rel_types for s in start_labels(t)]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        done = dict(zip([w for w, _ in jobs], pool.map(
+            lambda j: read(j[0], j[1], chunk=CHUNK, since=since, until=until), jobs)))
     node_frames: dict[str, Any] = {}
     for label in labels:
-        recs = [p for row in read(f"export {label}", export_nodes(label), chunk=CHUNK,
-                                  since=since, until=until) for p in row["chunk"]]
+        recs = [p for row in done[f"export {label}"] for p in row["chunk"]]
         cols = ["key", *ontology.NODE_TYPES[label].props, "sources", "first_seen",
                 "last_seen"]
         extra = sorted({k for p in recs for k in p} - set(cols))
@@ -72,8 +80,7 @@ def export(read: Callable[..., list[dict[str, Any]]], labels: list[str], rel_typ
     for t in rel_types:
         recs = []
         for s in start_labels(t):
-            for row in read(f"export {t} from {s}", export_rels(t, s), chunk=CHUNK,
-                            since=since, until=until):
+            for row in done[f"export {t} from {s}"]:
                 recs += [{"start_key": sk, "end_key": ek, "start_label": s,
                           "end_label": primary_label(el), **props}
                          for sk, el, ek, props in row["chunk"]]
