@@ -57,8 +57,9 @@ class DegreeCache:
     """Unfiltered degrees of supernodes (above the store's ``supernode_degree``), kept
     ``ttl_s``: ArcadeDB counts a node's edges by walking them (``COUNT {}`` of its 6 ports,
     66,591 edges on the 50k world: 1.3-1.7 s), so a port or country met at every 2nd or 3rd
-    hop is counted once, not per expansion. A "N more" may thus lag new edges by ``ttl_s``.
-    Thread-safe; keyed by (element id, relationship types)."""
+    hop is counted once, not per expansion. The store empties it on its own writes of edges
+    and deletes (element ids are reused after a delete); another process's new edges may
+    make a "N more" lag by up to ``ttl_s``. Thread-safe; keyed by (element id, types)."""
 
     def __init__(self, ttl_s: float = 300.0, size: int = 10_000):
         self.ttl_s, self.size = float(ttl_s), int(size)
@@ -69,6 +70,10 @@ class DegreeCache:
         with self._lock:
             got = self._d.get((nid, types))
         return got[0] if got and time.monotonic() - got[1] < self.ttl_s else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._d.clear()
 
     def put(self, nid: str, types: tuple[str, ...], n: int) -> None:
         with self._lock:

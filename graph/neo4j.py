@@ -181,6 +181,8 @@ class Neo4jGraphStore(GraphStore):
                     work)
         if self.side_index is not None:
             self.side_index.put(side_index.entries_of(nodes, relationships))
+        if relationships:
+            self.degrees.clear()
         return UpsertResult(nodes=len(nodes), relationships=len(relationships),
                             batches=len(statements))
 
@@ -215,7 +217,10 @@ class Neo4jGraphStore(GraphStore):
             n = tx.run(queries.DELETE_NODES_BY_SOURCE, source=source).single()["deleted"]
             return {"nodes": int(n), "relationships": int(r)}
 
-        return self._write(f"delete_by_source {source!r}", work)
+        try:
+            return self._write(f"delete_by_source {source!r}", work)
+        finally:
+            self.degrees.clear()
 
     def clear(self) -> None:
         def work(tx):
@@ -223,6 +228,7 @@ class Neo4jGraphStore(GraphStore):
 
         while self._write("clear", work):
             pass
+        self.degrees.clear()
         if self.side_index is not None:
             self.side_index.clear()
 
@@ -236,14 +242,6 @@ class Neo4jGraphStore(GraphStore):
         s, e = by_id[str(m["start"])], by_id[str(m["end"])]
         return Rel(type=m["type"], start=(s.label, s.key), end=(e.label, e.key),
                    props=dict(m["props"]))
-
-    def _paths(self, rows: list[dict[str, Any]]) -> list[Path]:
-        out = []
-        for row in rows:
-            ns = [node_from_row(m) for m in row["nodes"]]
-            by_id = {n.id: n for n in ns}
-            out.append(Path(nodes=ns, relationships=[self._rel(m, by_id) for m in row["rels"]]))
-        return out
 
     def _neighbourhood(self, label, key, hops, labels, rel_types, since, until, limit,
                        fanout=None, supernode_degree=None):

@@ -34,3 +34,22 @@ def test_a_cached_supernode_degree_gives_the_same_expansion(clean_embedded_store
         "collapsed_count"] == 35
     assert _key(s.neighbourhood("Country", "CN", hops=1, fanout=5,
                                 supernode_degree=10)) == _key(a)
+
+
+def test_the_store_forgets_cached_degrees_when_it_writes_edges_or_deletes(
+        clean_embedded_store):
+    s = clean_embedded_store
+    star = ([NodeRecord("Country", "CN"), NodeRecord("Enterprise", "E1")]
+            + [NodeRecord("Declaration", f"D{i}") for i in range(40)],
+            [RelRecord("ORIGIN", "Declaration", f"D{i}", "Country", "CN") for i in range(40)]
+            + [RelRecord("DECLARED", "Enterprise", "E1", "Declaration", "D0")])
+    s.upsert(*star)
+    s.neighbourhood("Enterprise", "E1", hops=3, fanout=5, supernode_degree=10)
+    s.upsert([NodeRecord("Declaration", "D99")],
+             [RelRecord("ORIGIN", "Declaration", "D99", "Country", "CN")])
+    sg = s.neighbourhood("Enterprise", "E1", hops=3, fanout=5, supernode_degree=10)
+    assert next(n for n in sg.nodes if n.key == "CN").props["collapsed_count"] == 40
+    s.clear()  # element ids are reused after a delete
+    s.upsert(star[0], star[1][:20] + star[1][-1:])
+    sg = s.neighbourhood("Enterprise", "E1", hops=3, fanout=5, supernode_degree=10)
+    assert next(n for n in sg.nodes if n.key == "CN").props["collapsed_count"] == 19
