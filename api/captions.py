@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from risk.captions import caption
+from risk.captions import caption, caption_keys
 
 
 def captioned(node: dict[str, Any]) -> dict[str, Any]:
@@ -31,3 +31,16 @@ def ref_caption(store: Any, masker: Any, label: str, key: str, unmasked: bool
     shown = masker.node(node.to_json(), unmasked)
     c = captioned(shown)
     return {"caption_zh": c["caption_zh"], "caption_en": c["caption_en"]}
+
+
+def caption_explanation(ex: dict[str, Any]) -> dict[str, Any]:
+    """An entity explanation whose sentences name KCS parties by caption, not raw key."""
+    out = dict(ex)
+    for k in ("text_zh", "text_en", "text"):
+        if isinstance(out.get(k), str):
+            out[k] = caption_keys(out[k], "en" if k == "text_en" or (
+                k == "text" and ex.get("lang") == "en") else "zh")
+    out["reasons"] = [dict(r, text_zh=caption_keys(r.get("text_zh", ""), "zh"),
+                           text_en=caption_keys(r.get("text_en", ""), "en"))
+                      for r in ex.get("reasons", [])]
+    return out

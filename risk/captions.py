@@ -9,7 +9,10 @@ A node with a name shows its name; a nameless KCS party its role and code (``KCS
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_KCS_KEY = re.compile(r"KCS:(IMP|DEC|SEL|COU|OFFICE):([A-Za-z0-9_-]+)")
 
 KCS_ROLES = {"IMP": ("进口商", "importer"), "DEC": ("报关人", "declarant"),
              "SEL": ("境外卖方", "seller"), "COU": ("快件运营人", "courier"),
@@ -41,3 +44,9 @@ def caption(label: str, key: str, props: dict[str, Any] | None = None,
     zh, en = LABEL_WORDS.get(label, (label, label))
     short = f"{key[:12]}…" if label == "Person" and len(key) > 14 else key
     return f"{zh} {short}", f"{en} {short}"
+
+
+def caption_keys(text: str, lang: str = "zh") -> str:
+    """Raw KCS party keys inside a sentence replaced by their captions (进口商 QLRUBN9)."""
+    i = 1 if lang == "en" else 0
+    return _KCS_KEY.sub(lambda m: f"{KCS_ROLES[m.group(1)][i]} {m.group(2)}", str(text))

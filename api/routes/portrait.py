@@ -15,9 +15,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.authz import scrub
-from api.captions import captioned
+from api.captions import caption_explanation, captioned
 from api.deps import AuditDep, StateDep, StoreDep, require_any
 from api.errors import NotFoundError
+from api.explain_view import reader_caption
 from api.outcomes import inspections
 from api.routes.cases import mask_case
 from api.users import User
@@ -72,7 +73,8 @@ def portrait(label: Label, key: Annotated[str, Path(max_length=200)], user: Read
     from risk.explain import explain_entity
 
     try:
-        explanation = explain_entity(store, label, real, lang)
+        explanation = caption_explanation(explain_entity(
+            store, label, real, lang, reader_caption(masker, unmasked)))
     except Exception as e:  # noqa: BLE001 - an unscored entity still has a portrait
         explanation = {"reasons": [], "error": f"{type(e).__name__}: {e}"}
     decls = _declarations(store, label, real)
@@ -149,7 +151,8 @@ def explain(label: Literal["Enterprise", "Person", "Vehicle", "Vessel", "Contain
     if store.get(label, real) is None:
         raise NotFoundError(f"no {label} {key!r}", code="graph.not_found")
     audit("risk.explain_entity", label, real)
-    ex = explain_entity(store, label, real, lang)
+    ex = caption_explanation(explain_entity(store, label, real, lang,
+                                             reader_caption(masker, unmasked)))
     if unmasked:
         return ex
 

@@ -106,8 +106,8 @@ class WarningService:
 
         ts = TriageSettings(max_cases=self.settings.triage_max_cases,
                             examine=self.settings.triage_examine)
-        with self._eval_lock:
-            res = self._record(triage(store, firsts, ts))
+        with self._eval_lock:  # best lead last: the queue lists the newest case first
+            res = self._record(list(reversed(triage(store, firsts, ts))))
         res.evaluated = sum(len(v) for v in firsts.values())
         self.totals.add(RunResult(res.evaluated, res.raised, res.merged, res.suppressed, 0))
         return res

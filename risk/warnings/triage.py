@@ -15,8 +15,9 @@ wants to know where to start. So the run hands its 高 entities without a baseli
    matter, not a warning;
 3. qualifying entities whose evidence paths share an entity (not a hub: ports, countries,
    goods) form one **cluster**: one case, not one per member;
-4. clusters are ranked by their best score, then by how many members have seizures, and the
-   first ``max_cases`` open one warning each (rule ``first_run_triage``; 红 when a smuggling
+4. clusters are ranked networks first (a case in the evidence, or several linked 高 entities),
+   then by the seizure evidence they carry, then by best score, and the first ``max_cases``
+   open one warning each (rule ``first_run_triage``; 红 when a smuggling
    case or two members with seizures are in the evidence, else 橙), whose evidence is the union
    of the members' paths (every node and link exists in the graph: it was read from it) and
    whose context lists the members with their scores and reasons.
@@ -31,7 +32,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from risk.captions import caption
+from risk.captions import caption, caption_keys
 from risk.warnings.engine import Candidate, dedup_key
 
 log = logging.getLogger(__name__)
@@ -113,9 +114,19 @@ def triage(store: Any, firsts: dict[str, dict[str, dict[str, Any]]],
     clusters: dict[int, list[dict[str, Any]]] = {}
     for i, ld in enumerate(leads):
         clusters.setdefault(find(i), []).append(ld)
-    order = sorted(clusters.values(), key=lambda c: (-max(m["score"] for m in c), -len(c),
-                                                       c[0]["label"], c[0]["key"]))
+    order = sorted(clusters.values(), key=_rank)
     return [_candidate(store, c, settings) for c in order[: settings.max_cases]]
+
+
+def _rank(c: list[dict[str, Any]]) -> tuple:
+    """Networks first (a case in the evidence, or several linked 高 entities), then by how
+    much seizure evidence the cluster carries, then by best score."""
+    nodes = set().union(*(m["nodes"] for m in c))
+    cases = sum(1 for n in nodes if n[0] == "Case")
+    seized = sum(r.get("with_seizures", 0) for m in c for r in m["reasons"])
+    network = cases > 0 or len(c) > 1
+    return (not network, -(cases + len(c)), -seized, -max(m["score"] for m in c),
+            c[0]["label"], c[0]["key"])
 
 
 def _candidate(store: Any, members: list[dict[str, Any]], s: TriageSettings) -> Candidate:
@@ -136,7 +147,8 @@ def _candidate(store: Any, members: list[dict[str, Any]], s: TriageSettings) -> 
         node = store.get(lead["label"], lead["key"])
         cap_zh, cap_en = caption(lead["label"], lead["key"], node.props if node else None)
     n = len(members)
-    why_zh, why_en = lead["reasons"][0]["text_zh"], lead["reasons"][0]["text_en"]
+    why_zh = caption_keys(lead["reasons"][0]["text_zh"], "zh")
+    why_en = caption_keys(lead["reasons"][0]["text_en"], "en")
     zh = (f"首次评分研判：{cap_zh}" + (f" 等 {n} 个关联高风险主体" if n > 1 else " 为高风险主体")
           + f"（评分 {lead['score']:.3f}）；{why_zh}")
     en = (f"First-run triage: {cap_en}" + (f" and {n - 1} linked high-risk entities" if n > 1
