@@ -1,6 +1,7 @@
-"""Shortest paths between two nodes: a bidirectional breadth-first search, one statement
-per level, the smaller side first, neighbours' ids and keys only on the walk (``GraphStore.shortest_paths``).
-Not ``allShortestPaths`` (2.6-13 s between two enterprises on ArcadeDB, 20k world)."""
+"""Shortest paths between two nodes (``GraphStore.shortest_paths``): a bidirectional
+breadth-first search, one statement per level, the smaller side first, neighbours' ids and
+keys only on the walk. Not ``allShortestPaths`` (2.6-13 s between two enterprises on
+ArcadeDB, 20k world)."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ def shortest(read: Callable[..., list[dict[str, Any]]], a: Any, b: Any, max_hops
     [(nodes, rels)] with rels in path order, direction kept. The walk carries the
     neighbours' ids and keys only (and, with ``seek``, its edges without properties); the
     nodes and edges of the paths found are then read in full, in two statements (without
-    ``seek``: ``hydrate`` per node). ``seek``, ``degrees``: as in ``expand`` (a cached supernode past the
-    ends is not sent: it is not walked through)."""
+    ``seek``: ``hydrate`` per node). ``seek``, ``degrees``: as in ``expand`` (a cached
+    supernode past the ends is not sent: it is not walked through)."""
     nodes = {a.id: a, b.id: b}
     rmaps: dict[str, dict] = {}
     sides = [{"dist": {a.id: 0}, "par": {a.id: []}, "front": [a], "d": 0},

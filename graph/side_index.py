@@ -7,8 +7,9 @@ Why: ArcadeDB 26.10.2 has no full-text index over Bolt (its SQL FULL_TEXT index 
 created on a property that already has our range index, and its Lucene parser refuses a
 leading wildcard, so it cannot answer "contains"); a ``CONTAINS`` scan of every named node
 is O(graph) per search; and its ``STARTS WITH`` walks every matching key before the LIMIT
-(1-4 s for a 7-character prefix on a 50k world). A trigram index answers ``LIKE '%text%'`` from the index for texts of
-3 characters or more; a shorter text scans this small table in C, not the graph.
+(1-4 s for a 7-character prefix on a 50k world). A trigram index answers "contains" (GLOB
+``*text*``) from the index for texts of 3 characters or more; a shorter text scans this
+small table in C, not the graph.
 
 The index only proposes candidates: ``graph/search.py`` reads them back from the graph by
 key and applies the same ``CONTAINS`` test as the Neo4j path, so a stale entry (a node
