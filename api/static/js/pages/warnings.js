@@ -122,7 +122,7 @@ async function openCase(id) {
       bulkBar(() => ({ case_id: c.id }), { testPrefix: "case", labels: ["case_ack", "case_assign", "case_close"] }),
       h("h4", { i18n: "evidence" }), evidenceView(c.evidence),
       h("h4", { i18n: "n_warnings" }), h("ul", { class: "list", testid: "case-warnings" }, c.warnings.slice(0, 50).map(warningRow)),
-      c.warnings.length > 50 ? h("p", { class: "muted" }, `+${c.warnings.length - 50}`) : null,
+      c.warnings.length > 50 ? h("p", { class: "muted" }, `+${c.warnings.length - 50}`) : "",
       h("h4", { i18n: "measures" }), h("ul", { testid: "case-measures" }, c.measures.length ? c.measures.map(m => h("li", {}, `#${m.warning_id} · ${m.measure}`)) : h("li", { class: "muted", i18n: "none" })),
       h("h4", { i18n: "timeline" }), h("ol", { class: "timeline small", testid: "case-timeline" }, c.timeline.slice(-60).map(x =>
         h("li", {}, `${day(x.at)} · #${x.warning_id} · ${x.actor} · ${x.from_status ? t("st_" + x.from_status) + " → " : ""}${t("st_" + x.to_status)} ${x.note || ""}`))));
