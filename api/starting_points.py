@@ -4,7 +4,8 @@ score``), not fixed in advance.
 
 * ``shell_cluster``: among the riskiest enterprises, the one whose legal representative,
   address or phone is shared with the most enterprises that have seizures (查获记录, as
-  ``risk.entity.explain`` counts them), with that cluster and its evidence;
+  ``risk.entity.explain`` counts them), with that cluster and its evidence; one whose linked
+  members have seizures comes first, and the title claims member seizures only then;
 * ``person``: the riskiest person (among the first few, one linked to enterprises and to
   vehicles first), with the enterprises it represents or holds and the
   vehicles it drove (through its resolved mentions);
@@ -12,7 +13,9 @@ score``), not fixed in advance.
 
 Reading the scores takes one export of the entity nodes; the answer is kept for
 ``TTL_S`` seconds per app and per promoted model pair (a new scoring run with a new model
-recomputes it). Nodes come back unmasked: the route masks them for its reader."""
+recomputes it). Nodes come back unmasked: the route masks them for its reader. The reason
+sentences are shared by every reader, so they name persons masked for all
+(``api.explain_view.masked_caption``)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import threading
 import time
 from typing import Any
 
+from api.explain_view import masked_caption
 from risk import registry
 from risk.entity.explain import explain_entity
 from risk.exceptions import RiskError
@@ -43,6 +47,9 @@ TITLES = {
     "shell_cluster": ("高风险关联企业群：共用法定代表人/地址/电话，成员有查获记录",
                       "Top-risk shell cluster: shared legal representative / address / phone, "
                       "members with seizures"),
+    "shell_cluster_plain": ("高风险关联企业群：共用法定代表人/地址/电话",
+                            "Top-risk shell cluster: shared legal representative / address / "
+                            "phone"),
     "person": ("风险最高的人员及其企业、车辆", "The riskiest person, with their enterprises "
                "and vehicles"),
     "vehicle": ("风险最高的车辆及其驾驶员", "The riskiest vehicle, with its drivers"),
@@ -113,10 +120,10 @@ def _subgraph(store: Any, kind: str, label: str, key: str,
 
 
 def _item(store: Any, kind: str, label: str, key: str, score: float,
-          ex: dict[str, Any]) -> dict[str, Any]:
+          ex: dict[str, Any], title: str | None = None) -> dict[str, Any]:
     reasons = [r for r in ex["reasons"] if r["kind"] != "none"] or ex["reasons"]
     focus = store.get(label, key)
-    zh, en = TITLES[kind]
+    zh, en = TITLES[title or kind]
     return {"kind": kind, "title_zh": zh, "title_en": en,
             "focus": focus.to_json() if focus else {"label": label, "key": key, "props": {}},
             "risk_score": round(score, 4), "risk_level": ex.get("risk_level"),
@@ -127,31 +134,34 @@ def _item(store: Any, kind: str, label: str, key: str, score: float,
             "subgraph": _subgraph(store, kind, label, key, reasons)}
 
 
-def _shell_cluster(store: Any) -> dict[str, Any] | None:
+def _shell_cluster(store: Any, caption_of: Any = None) -> dict[str, Any] | None:
+    """The candidate whose linked members have the most seizures (any first), then its own
+    seizures, the cluster's size, the score; titled by what it shows."""
     best = None
     for key, score in _ranked(store, "Enterprise"):
-        ex = explain_entity(store, "Enterprise", key)
+        ex = explain_entity(store, "Enterprise", key, caption_of=caption_of)
         shared = [r for r in ex["reasons"] if r["kind"] in SHARED]
         if not shared:
             continue
         own = any(r["kind"] == "own" for r in ex["reasons"])
-        rank = (sum(r["with_seizures"] for r in shared) + own, max(r["count"] for r in shared),
-                score)
+        linked = sum(r["with_seizures"] for r in shared)
+        rank = (linked > 0, linked + own, max(r["count"] for r in shared), score)
         if best is None or rank > best[0]:
             best = (rank, key, score, ex)
     if best is None:
         return None
-    _, key, score, ex = best
-    return _item(store, "shell_cluster", "Enterprise", key, score, ex)
+    rank, key, score, ex = best
+    return _item(store, "shell_cluster", "Enterprise", key, score, ex,
+                 title=None if rank[0] else "shell_cluster_plain")
 
 
-def _top(store: Any, kind: str, label: str, prefer: tuple[set[str], ...] = ()
-         ) -> dict[str, Any] | None:
+def _top(store: Any, kind: str, label: str, prefer: tuple[set[str], ...] = (),
+         caption_of: Any = None) -> dict[str, Any] | None:
     """The riskiest ``label``; among the first candidates, one whose reasons cover every
     set in ``prefer`` (a person linked to enterprises AND vehicles) comes first."""
     best = None
     for i, (key, score) in enumerate(_ranked(store, label)[:CANDIDATES if prefer else 1]):
-        ex = explain_entity(store, label, key)
+        ex = explain_entity(store, label, key, caption_of=caption_of)
         kinds = {r["kind"] for r in ex["reasons"]}
         rank = (sum(bool(kinds & want) for want in prefer),
                 sum(r["with_seizures"] for r in ex["reasons"]), -i)
@@ -163,10 +173,13 @@ def _top(store: Any, kind: str, label: str, prefer: tuple[set[str], ...] = ()
     return _item(store, kind, label, key, score, ex)
 
 
-def compute(store: Any) -> list[dict[str, Any]]:
-    found = [_shell_cluster(store),
-             _top(store, "person", "Person", ({"legal_rep", "shareholder"}, {"drove"})),
-             _top(store, "vehicle", "Vehicle")]
+def compute(store: Any, caption_of: Any = None) -> list[dict[str, Any]]:
+    """``caption_of``: how the reason sentences name their subjects (default
+    ``risk.entity.explain.default_caption``: persons by key)."""
+    found = [_shell_cluster(store, caption_of),
+             _top(store, "person", "Person", ({"legal_rep", "shareholder"}, {"drove"}),
+                  caption_of),
+             _top(store, "vehicle", "Vehicle", caption_of=caption_of)]
     return [f for f in found if f is not None]
 
 
@@ -189,7 +202,7 @@ def starting_points(state: Any, store: Any) -> list[dict[str, Any]]:
         hit = _cache.get(id(state))
         if hit and hit[1] == models and time.monotonic() - hit[0] < TTL_S:
             return hit[2]
-    items = compute(store)
+    items = compute(store, masked_caption(state.masker))
     with _lock:
         _cache[id(state)] = (time.monotonic(), models, items)
     return items

@@ -178,9 +178,11 @@ def explain_declaration(*, model: Any, row: Any, store: Any = None, key: str | N
             "text_zh": "\n".join(lines_zh), "text_en": "\n".join(lines_en)}
 
 
-def explain_entity(store: Any, label: str, key: str, lang: str = "zh") -> dict[str, Any]:
+def explain_entity(store: Any, label: str, key: str, lang: str = "zh",
+                   caption_of: Any = None) -> dict[str, Any]:
     """An Enterprise / Person / Vehicle / Container / Vessel: its written entity score and
-    its graph reasons with evidence paths (``risk.entity.explain.explain_entity``)."""
+    its graph reasons with evidence paths (``risk.entity.explain.explain_entity``; the
+    subject named by ``caption_of(label, key, props) -> (zh, en)``)."""
     from risk.entity.explain import explain_entity as _explain
 
-    return _explain(store, label, key, lang)
+    return _explain(store, label, key, lang, caption_of)

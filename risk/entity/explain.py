@@ -8,8 +8,14 @@ as node keys and relationship types (``{"nodes": [[label, key], ...], "relations
 test can query each hop back. A *seizure* (查获记录) is a hit Inspection of one of the
 entity's declarations, a declaration recorded as fraud (KCS), or a Case the entity is involved
 in. Mention nodes (customs registrations ``CC:…``, person mentions ``PM:…``) count for the
-canonical entity they are an ALIAS_OF, and the path shows that hop. Persons are shown by key
-only (names are personal data), as in the warnings.
+canonical entity they are an ALIAS_OF, and the path shows that hop.
+
+Sentences name the subject by its caption (``risk.captions.caption``): a named node as
+"企业 东莞荣信机械有限公司（91441900UM1A0RC7NU）", a nameless one by the caption's readable
+fallback (进口商 QLRUBN9, the plate of a vehicle). ``caption_of(label, key, props) -> (zh, en)``
+gives the caption as the reader may see it; the default never names a person (names are
+personal data): the API passes one that masks the node for its reader first. The keys stay in
+``subject`` and in the evidence paths, unchanged.
 
 Reasons: person — legal representative / shareholder of N enterprises, M with seizures; drove
 K vehicles, L with seizures; involved in cases. Enterprise — own seizures; cases; sharing its
@@ -24,12 +30,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from risk.captions import LABEL_WORDS
+from risk.entity.explain_text import (TEXT, CaptionOf, _reason, default_caption, is_role,
+                                      name_words)
+
+__all__ = ["TEXT", "CaptionOf", "_reason", "default_caption", "explain_entity", "name_words"]
+
 MAX_FAN = 30  # entities examined per reason (hubs are summarised by their count)
 MAX_PATHS = 3
-
-
-def _short(label: str, key: str) -> str:
-    return f"{key[:12]}…" if label == "Person" and len(key) > 14 else key
 
 
 class _Q:
@@ -121,41 +129,6 @@ def _fanout(q: _Q, start: tuple[str, str], first: list[tuple[Any, Any]], decl_re
     return len(seen), bad, paths
 
 
-TEXT = {
-    "legal_rep": ("法定代表人 {who} 同时担任 {n} 家企业的法定代表人，其中 {m} 家有查获记录",
-                  "legal representative {who} of {n} enterprises, {m} with seizures"),
-    "shareholder": ("股东 {who} 持有 {n} 家企业的股份，其中 {m} 家有查获记录",
-                    "shareholder {who} of {n} enterprises, {m} with seizures"),
-    "drove": ("驾驶员 {who} 驾驶过 {n} 辆车，其中 {m} 辆有查获记录",
-              "driver {who} drove {n} vehicles, {m} with seizures"),
-    "own": ("{who} 自身有 {m} 条查获/涉案记录", "{who} has {m} seizure / case records of its own"),
-    "shared_rep": ("企业 {who} 的法定代表人同时代表 {n} 家其他企业，其中 {m} 家有查获记录",
-                   "the legal representative of {who} also represents {n} other enterprises, "
-                   "{m} with seizures"),
-    "shared_address": ("企业 {who} 与 {n} 家企业共用地址，其中 {m} 家有查获记录",
-                       "{who} shares its address with {n} enterprises, {m} with seizures"),
-    "shared_phone": ("企业 {who} 与 {n} 家企业共用电话，其中 {m} 家有查获记录",
-                     "{who} shares its phone with {n} enterprises, {m} with seizures"),
-    "drivers": ("车辆 {who} 的 {n} 名驾驶员中 {m} 名涉案",
-                "{m} of the {n} drivers of vehicle {who} were named in cases"),
-    "crossing_drivers": ("车辆 {who} 的通关记录（道路舱单）共有 {n} 名驾驶员，其中 {m} 名驾驶的"
-                         "通关有查获记录",
-                         "the road manifests of vehicle {who} name {n} drivers, {m} of them "
-                         "with seizures on crossings they drove"),
-    "crossings": ("驾驶员 {who} 驾驶的 {n} 次通关（道路舱单）中 {m} 次有查获记录",
-                  "driver {who} drove {n} crossings (road manifests), {m} with seizures"),
-    "none": ("{who} 在图中没有关联的查获或涉案记录；评分为模型在无证据时的输出",
-             "{who} has no linked seizure or case in the graph; the score is the model's "
-             "output with no evidence"),
-}
-
-
-def _reason(kind: str, who: str, n: int, m: int, paths: list) -> dict[str, Any]:
-    zh, en = TEXT[kind]
-    return {"kind": kind, "count": n, "with_seizures": m, "paths": paths,
-            "text_zh": zh.format(who=who, n=n, m=m), "text_en": en.format(who=who, n=n, m=m)}
-
-
 def _via(q: _Q, node: tuple[str, str], rel: str, labels: list[str], direction: str
          ) -> list[tuple[dict, tuple]]:
     """(path to holder, (rel, other)) for each ``rel`` link of the node or its mentions."""
@@ -182,9 +155,11 @@ def _vessel_seizures(q: _Q, v: tuple[str, str]) -> list[dict[str, Any]]:
     return out
 
 
-def explain_entity(store: Any, label: str, key: str, lang: str = "zh") -> dict[str, Any]:
+def explain_entity(store: Any, label: str, key: str, lang: str = "zh",
+                   caption_of: CaptionOf | None = None) -> dict[str, Any]:
     """The entity's score (as written by the last scoring run) and its graph reasons, in
-    Chinese and English (``text`` in ``lang``); see the module docstring."""
+    Chinese and English (``text`` in ``lang``), the subject named by ``caption_of`` (default:
+    :func:`default_caption`, no person names); see the module docstring."""
     from risk.entity import explain_crossings as XC
     from risk.exceptions import DataError
 
@@ -197,21 +172,20 @@ def explain_entity(store: Any, label: str, key: str, lang: str = "zh") -> dict[s
         raise DataError(f"{label} {key!r} is not in the graph")
     q = _Q(store)
     start, hop = canonical(q, (label, key))
-    who = _short(label, start[1])
+    who = name_words(store, start[0], start[1], caption_of)
     reasons: list[dict[str, Any]] = []
     if hop:
+        was = name_words(store, label, key, caption_of)
         reasons.append({"kind": "alias", "count": 1, "with_seizures": 0,
                         "paths": [_path((label, key), *hop)],
-                        "text_zh": f"{_short(label, key)} 经实体解析归并为 {who}",
-                        "text_en": f"{_short(label, key)} is resolved to {who}"})
+                        "text_zh": f"{was[0]} 经实体解析归并为 {who[0]}",
+                        "text_en": f"{was[1]} is resolved to {who[1]}"})
     own = (_vessel_seizures(q, start) if label == "Vessel"
            else seizures(q, start, DECL_REL[label]))
     if own:
-        r0 = _reason("own", who, len(own), len(own), own[:MAX_PATHS])
-        if len(own) >= MAX_PATHS * 3:  # the search stops there: say "at least"
-            r0["text_zh"] = r0["text_zh"].replace(f" {len(own)} ", f" 至少 {len(own)} ")
-            r0["text_en"] = r0["text_en"].replace(f" {len(own)} ", f" at least {len(own)} ")
-        reasons.append(r0)
+        # the search stops at MAX_PATHS * 3: say "at least"
+        reasons.append(_reason("own", who, len(own), len(own), own[:MAX_PATHS], label=label,
+                               at_least="m" if len(own) >= MAX_PATHS * 3 else ""))
     fans: list[tuple[str, list, str | None]] = []
     if label == "Person":
         fans = [("legal_rep", _via(q, start, "LEGAL_REP_OF", ["Enterprise"], "out"), "DECLARED"),
@@ -244,16 +218,14 @@ def explain_entity(store: Any, label: str, key: str, lang: str = "zh") -> dict[s
                     paths.append(_join(base, ev[0]))
         if seen:
             reasons.append(_reason("drivers", who, len(seen), bad, paths))
-        cd = XC.crossing_drivers(q, start)
+        cd = XC.crossing_drivers(q, start, who)
         if cd:
             reasons.append(cd)
     if label == "Person":
         n, m, paths = XC.crossings(q, start)
         if n:
-            reasons.append(_reason("crossings", who, n, m, paths))
-            if n >= XC.MAX_CROSSINGS:
-                reasons[-1]["text_zh"] = reasons[-1]["text_zh"].replace(f" {n} ", f" 至少 {n} ")
-                reasons[-1]["text_en"] = reasons[-1]["text_en"].replace(f" {n} ", f" at least {n} ")
+            reasons.append(_reason("crossings", who, n, m, paths,
+                                   at_least="n" if n >= XC.MAX_CROSSINGS else ""))
     for kind, first, rel in fans:
         if first:
             n, m, paths = _fanout(q, start, first, rel)
@@ -261,15 +233,21 @@ def explain_entity(store: Any, label: str, key: str, lang: str = "zh") -> dict[s
                 reasons.append(_reason(kind, who, n, m, paths))
     reasons.sort(key=lambda r: (-r["with_seizures"], -r["count"]))
     if not any(r["with_seizures"] for r in reasons):
-        reasons.append(_reason("none", who, 0, 0, []))
+        reasons.append(_reason("none", who, 0, 0, [], label=label))
     p = node.props
-    head_zh = (f"{label} {_short(label, key)} 风险分 {p.get('risk_score', '—')}"
+    wz, we = LABEL_WORDS.get(label, (label, label))
+    me = name_words(store, label, key, caption_of)
+    if is_role(me[0]):
+        wz = we = ""
+    head_zh = (f"{wz} {me[0]} 风险分 {p.get('risk_score', '—')}"
                f"（{p.get('risk_level', '未评分')}，模型 {p.get('model_version', '—')}）")
-    head_en = (f"{label} {_short(label, key)} risk score {p.get('risk_score', '—')} "
+    head_en = (f"{we.capitalize()} {me[1]} risk score {p.get('risk_score', '—')} "
                f"({p.get('risk_level', 'not scored')}, model {p.get('model_version', '—')})")
-    zh = "\n".join([head_zh] + [f"- {r['text_zh']}" for r in reasons])
-    en = "\n".join([head_en] + [f"- {r['text_en']}" for r in reasons])
+    zh = "\n".join([head_zh.lstrip()] + [f"- {r['text_zh']}" for r in reasons])
+    en = "\n".join([head_en.lstrip()] + [f"- {r['text_en']}" for r in reasons])
     return {"label": label, "key": key, "canonical": list(start),
+            "subject": {"label": start[0], "key": start[1], "caption_zh": who[0],
+                        "caption_en": who[1]},
             "risk_score": p.get("risk_score"), "risk_level": p.get("risk_level"),
             "model_version": p.get("model_version"), "scored_at": p.get("scored_at"),
             "reasons": reasons, "text_zh": zh, "text_en": en, "text": zh if lang == "zh" else en,

@@ -60,8 +60,10 @@ def crossings(q: _Q, person: tuple[str, str], first_only: bool = False
     return n, m, paths
 
 
-def crossing_drivers(q: _Q, v: tuple[str, str]) -> dict[str, Any] | None:
-    """The drivers of a vehicle's crossings, those with seizures on crossings they drove."""
+def crossing_drivers(q: _Q, v: tuple[str, str], who: tuple[str, str] | None = None
+                     ) -> dict[str, Any] | None:
+    """The drivers of a vehicle's crossings, those with seizures on crossings they drove;
+    ``who``: the vehicle's (zh, en) words (``explain.name_words``; default its key)."""
     seen, bad, paths = set(), 0, []
     nodes, rels = _two_hops(q, v, ["CARRIED_BY", "DRIVER_OF"], ["Manifest", "Person"])
     drv: dict[tuple, list] = {}
@@ -83,4 +85,5 @@ def crossing_drivers(q: _Q, v: tuple[str, str]) -> dict[str, Any] | None:
                 if len(paths) < MAX_PATHS:
                     base = _path(v, (r1, mf), (r2, p), *hop)
                     paths.append(_join(base, ev[0]))
-    return _reason("crossing_drivers", v[1], len(seen), bad, paths) if seen else None
+    return _reason("crossing_drivers", who or (v[1], v[1]), len(seen), bad, paths) \
+        if seen else None

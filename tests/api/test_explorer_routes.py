@@ -223,3 +223,49 @@ def test_graph_answers_carry_readable_captions(client, auth, planted):
     found = client.get("/graph/search", params={"q": "SH-", "labels": ["Enterprise"]},
                        headers=auth("analyst")).json()["items"]
     assert {n["caption_zh"] for n in found} == {"壳1贸易", "壳2贸易", "壳3贸易"}
+
+
+def test_starting_point_sentences_name_by_caption_and_mask_persons_for_all(client, auth,
+                                                                          planted):
+    """The cards are shared by every reader: their sentences name the subject by caption
+    (name（key）) and persons masked for all; the shell title claims member seizures only
+    when its members have them."""
+    # the cards are shared by every reader: persons masked in their sentences for all
+    for who in ("analyst", "analyst_pii"):
+        cards = client.get("/graph/starting-points", headers=auth(who))
+        texts = [x["text_zh"] + x["text_en"] for it in cards.json()["items"]
+                 for x in it["reasons"]]
+        assert not any("王五洋" in t or "李四海" in t for t in texts), who
+    items = {it["kind"]: it for it in cards.json()["items"]}
+    assert any("王**（P-DRV）" in x["text_zh"] for x in items["person"]["reasons"])
+    shell = items["shell_cluster"]
+    assert any("壳1贸易（SH-1）" in x["text_zh"] for x in shell["reasons"])
+    # its linked members have seizures: the title may say so
+    assert shell["title_zh"].endswith("成员有查获记录")
+
+
+@pytest.mark.unit
+def test_a_shell_cluster_without_member_seizures_is_not_titled_with_them(monkeypatch):
+    """Our own selection logic: a candidate whose members have seizures wins over one with
+    only its own; with none, the title does not claim member seizures."""
+    import api.starting_points as sp
+
+    def ex(own, linked, count=3):
+        rs = [{"kind": "shared_address", "count": count, "with_seizures": linked,
+               "paths": [], "text_zh": "z", "text_en": "e"}]
+        return {"reasons": rs + ([{"kind": "own", "count": 1, "with_seizures": 1, "paths": [],
+                                   "text_zh": "z", "text_en": "e"}] if own else [])}
+
+    got = {}
+    monkeypatch.setattr(sp, "_item", lambda store, kind, label, key, score, e, title=None:
+                        got.update(key=key, title=sp.TITLES[title or kind]) or got)
+    table = {"OWN": ex(True, 0, 9), "LINKED": ex(False, 1)}
+    monkeypatch.setattr(sp, "explain_entity", lambda s, l, k, caption_of=None: table[k])
+    monkeypatch.setattr(sp, "_ranked", lambda s, l: [("OWN", .99), ("LINKED", .5)])
+    sp._shell_cluster(None)
+    assert got["key"] == "LINKED" and got["title"][0].endswith("成员有查获记录")
+    table.pop("LINKED")
+    monkeypatch.setattr(sp, "_ranked", lambda s, l: [("OWN", .99)])
+    sp._shell_cluster(None)
+    assert got["key"] == "OWN" and "查获" not in got["title"][0]
+    assert "seizures" not in got["title"][1]
