@@ -22,7 +22,8 @@ from graph.records import Tables
 from graph.rows import primary_label, typed_frame
 
 CHUNK = 20_000  # list elements per returned record
-WORKERS = 2  # statements in flight at once (the engine works while this process decodes)
+WORKERS = 1  # statements in flight at once; 2 measured no faster on 2 cores (50k world:
+# 66 s at load 3-6 vs 61 s serial at load 2-4, bench/results/entity_store_io*.json)
 TIME_NODE = ("($since IS NULL OR n.last_seen >= $since) AND "
              "($until IS NULL OR n.first_seen <= $until)")
 TIME_REL = ("($since IS NULL OR coalesce(r.at, r.last_seen) >= $since) AND "
