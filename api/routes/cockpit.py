@@ -23,6 +23,7 @@ from api.routes.models import promoted_model
 from api.state import AppState
 from api.users import User
 from graph import GraphStore
+from risk.warnings.triage import MENTION_PREFIXES
 
 router = APIRouter(prefix="/cockpit", tags=["risk"])
 Reader = Annotated[User, Depends(require_any("graph:read", "warnings:read", "targeting:read"))]
@@ -124,7 +125,8 @@ def cockpit(user: Reader, state: StateDep, store: StoreDep, audit: AuditDep,
         if "risk_level" in edf:
             risk_dist[label] = {str(k): int(v) for k, v in
                                 edf["risk_level"].dropna().value_counts().items()}
-        for r in edf.dropna(subset=["risk_score"]).nlargest(10, "risk_score").to_dict("records"):
+        canon = edf[~edf["key"].astype(str).str.startswith(MENTION_PREFIXES)]  # not mentions
+        for r in canon.dropna(subset=["risk_score"]).nlargest(10, "risk_score").to_dict("records"):
             props = {k: r.get(k) for k in ("name", "risk_score", "risk_level") if k in r}
             top.append(captioned(masker.node(
                 {"label": label, "key": str(r["key"]), "props": props}, unmasked)))
