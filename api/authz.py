@@ -27,8 +27,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "inspector": frozenset({
         "targeting:read", "targeting:issue", "declarations:read_listed", "inspections:record",
         "inspections:read", "qa:ask", "knowledge:read"}),
+    # graph:read so a case's evidence opens in the explorer (issue 15); no pii, so persons'
+    # names and identifiers stay masked there, and every sensitive read is audited as usual
     "duty_officer": frozenset({
-        "warnings:read", "warnings:handle", "qa:ask", "knowledge:read"}),
+        "graph:read", "warnings:read", "warnings:handle", "qa:ask", "knowledge:read"}),
     "trader": frozenset({"declarations:read_own", "qa:ask", "knowledge:read"}),
 }
 
@@ -37,7 +39,7 @@ ROLE_PAGES: dict[str, list[str]] = {
     "admin": ["graph", "targeting", "warnings", "chat", "admin"],
     "analyst": ["graph", "targeting", "warnings", "chat"],
     "inspector": ["targeting", "chat"],
-    "duty_officer": ["warnings", "chat"],
+    "duty_officer": ["warnings", "graph", "chat"],
     "trader": ["declarations", "chat"],
 }
 

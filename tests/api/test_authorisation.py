@@ -53,7 +53,8 @@ def test_inspector_asking_for_the_audit_log_is_refused(client, auth):
 @pytest.mark.parametrize("user,method,path", [
     ("inspector", "GET", "/graph/search?q=ENT"),
     ("inspector", "GET", "/users"),
-    ("duty", "GET", "/graph/node?label=Person&key=PHASH-0001"),
+    ("duty", "POST", "/investigations"),
+    ("duty", "GET", "/risk/entity?label=Enterprise&key=ENT-A"),
     ("analyst", "GET", "/users"),
     ("analyst", "POST", "/models/v1/promote"),
     ("analyst", "POST", "/ingest/events"),

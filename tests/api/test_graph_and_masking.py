@@ -153,3 +153,22 @@ def test_a_masked_phone_has_one_token_in_nodes_and_relationship_ends(client, aut
     assert [n["key"] for n in sub["nodes"] if n["label"] == "Phone"] == phone
     assert {tuple(rel["end"]) for rel in sub["relationships"]
             if rel["type"] == "HAS_PHONE"} == {("Phone", phone[0])}
+
+
+def test_duty_officer_opens_case_evidence_in_the_explorer_masked(client, auth):
+    """The duty officer reads the graph (a case's evidence opens in the explorer), masked like
+    any reader without the pii grant, and the read is audited."""
+    h = auth("duty")
+    me = client.get("/auth/me", headers=h).json()
+    assert "graph" in me["pages"]
+    r = client.get("/graph/neighbours", params={"label": "Person", "key": "PHASH-0001",
+                                                "hops": 2}, headers=h)
+    assert r.status_code == 200, r.text
+    for secret in SECRETS:
+        assert secret not in r.text, f"{secret!r} leaked to the duty officer"
+    person = [n for n in r.json()["nodes"] if n["key"] == "PHASH-0001"][0]
+    assert person["masked"] is True and person["props"]["name"] == "张**"
+    log = client.get("/audit", params={"actor": "duty", "limit": 10},
+                     headers=auth("admin")).json()["items"]
+    expand = next(e for e in log if e["action"] == "graph.expand")
+    assert expand["target_id"] == "PHASH-0001" and "PHASH-0001" in expand["detail"]["Person"]
