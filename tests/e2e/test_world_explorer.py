@@ -104,6 +104,22 @@ def test_landing_view_offers_starting_points_and_opens_a_risk_cluster(small_page
 
 
 @pytest.mark.parametrize("small_page", LANGS, indirect=True)
+def test_the_time_slider_filters_the_cluster_by_its_dates(small_page, world):
+    """Issue 15: a time range slider over first_seen / last_seen / at, on a dated cluster."""
+    from time_slider import drive_time_slider
+
+    page, lang = small_page, small_page.lang
+    _explorer(page, world)
+    page.locator("[data-testid=start-card]").first.locator("[data-testid=start-open]").click(
+        timeout=120_000)
+    expect(page.locator("[data-testid=panel-reason]").first).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-testid=by-type-time]")).to_be_visible()
+    drive_time_slider(page, lang, split=True, shot_name=f"27-explorer-time-slider-{lang}")
+    _no_horizontal_scroll(page)
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("small_page", LANGS, indirect=True)
 def test_expand_by_relationship_type(small_page, world):
     page, lang = small_page, small_page.lang
     _explorer(page, world)

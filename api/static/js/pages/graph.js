@@ -10,6 +10,7 @@ import { markCollapsed, loadMore, expandByType } from "./graph_more.js";
 import { commentSection, setComments, comments } from "./graph_comments.js";
 import { showStartingPoints } from "./graph_start.js";
 import { tt, pick } from "./explorer_text.js";
+import { timeSlider, attachTime, timeRange } from "./graph_time.js";
 
 const LABELS = ["Enterprise", "Person", "Declaration", "Goods", "Country", "Port", "Address", "Phone",
   "Email", "Vehicle", "Vessel", "Container", "Case", "Inspection", "Certificate", "Manifest", "BillOfLading", "Article"];
@@ -109,13 +110,6 @@ async function select(node) {
     const ul = panel.querySelector("[data-testid=panel-explanation]");
     if (ENTITY_LABELS.has(label) && ul) entityReasons(ul, cy, label, r.node.key, { addSubgraph });
   } catch (e) { showError(e); }
-}
-
-// the toolbar's date range as the API's since / until (a whole last day)
-function timeRange() {
-  const from = state.root.querySelector("[data-testid=time-from]").value;
-  const to = state.root.querySelector("[data-testid=time-to]").value;
-  return { since: from || undefined, until: to ? `${to}T23:59:59.999` : undefined };
 }
 
 // filters: {rel_types, labels, since, until, hops} (expand by type); none: everything
@@ -237,7 +231,7 @@ export async function mount(root, { session, params }) {
     h("div", { class: "toolbar" },
       h("form", { onsubmit: doSearch, class: "inline" }, state.q, state.searchLabel, h("button", { type: "submit", i18n: "search", testid: "graph-search" })),
       h("button", { type: "button", i18n: "find_path", testid: "find-path", onclick: findPath }), state.pathInfo,
-      timeControls(() => cy), h("span", { class: "spacer" }),
+      timeControls(() => cy, timeSlider()), h("span", { class: "spacer" }),
       h("button", { type: "button", i18n: "save_inv", testid: "inv-save-open", onclick: saveDialog }),
       h("button", { type: "button", i18n: "open_inv", testid: "inv-open", onclick: openDialog }),
       h("button", { type: "button", testid: "start-show", onclick: () => showStartingPoints(state.start, { open: openStart }) }, tt("starting_points")),
@@ -274,6 +268,7 @@ export async function mount(root, { session, params }) {
     ],
   });
   window.__cy = cy;  // for the browser tests
+  attachTime(cy);
   cy.on("tap", "node", ev => select(ev.target));
   cy.on("mouseover", "node", ev => ev.target.addClass("hover"));
   cy.on("mouseout", "node", ev => ev.target.removeClass("hover"));

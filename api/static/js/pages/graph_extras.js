@@ -36,13 +36,21 @@ export async function entityReasons(box, cy, label, key, { addSubgraph }) {
   } catch (e) { box.replaceChildren(h("li", { class: "muted" }, e.message)); showError(e); }
 }
 
-// nodes whose [first_seen, last_seen] overlaps [from, to]; edges by their `at` (or ends)
+// a node's [first, last] sighting: its own first_seen / last_seen, else the span of its links' `at`
+export function nodeSpan(n) {
+  const p = n.data("props") || {};
+  if (p.first_seen || p.last_seen) return [p.first_seen, p.last_seen];
+  let a, b;
+  n.connectedEdges().forEach(e => { const at = (e.data("props") || {}).at;
+    if (at) { if (!a || at < a) a = at; if (!b || at > b) b = at; } });
+  return [a, b];
+}
+// nodes whose [first, last] sighting overlaps [from, to]; edges by their `at` (or ends)
 export function timeFilter(cy, from, to) {
   const inRange = (a, b) => (!from || (b || a || "") >= from) && (!to || (a || b || "") <= to + "T99");
   let hidden = 0;
   cy.nodes("[!more]").forEach(n => {
-    const p = n.data("props") || {};
-    const ok = inRange(p.first_seen, p.last_seen);
+    const ok = inRange(...nodeSpan(n));
     if (!ok) { n.addClass("out-of-time"); hidden++; } else n.removeClass("out-of-time");
   });
   cy.edges().forEach(e => {
@@ -64,13 +72,9 @@ export function exportCsv(cy) {
   cy.edges(":visible[!more_edge]").forEach(e => rows.push(["edge", e.data("type"), e.source().data("key"), e.target().data("key"), "", "", "", "", ""].map(q).join(",")));
   download("graph.csv", URL.createObjectURL(new Blob(["\ufeff" + rows.join("\n")], { type: "text/csv" })));
 }
-export function timeControls(getCy) {
-  const from = h("input", { type: "date", testid: "time-from", title: "first_seen / last_seen / at" });
-  const to = h("input", { type: "date", testid: "time-to" });
-  const info = h("span", { class: "muted small", testid: "time-info" });
-  const apply = () => { const n = timeFilter(getCy(), from.value, to.value); info.textContent = n ? `−${n}` : ""; };
-  from.onchange = apply; to.onchange = apply;
-  return h("span", { class: "inline" }, h("span", { i18n: "time" }), from, "–", to, info,
+// the toolbar's time slider (graph_time.js) and the exports
+export function timeControls(getCy, slider) {
+  return h("span", { class: "inline" }, slider,
     h("button", { type: "button", testid: "export-png", onclick: () => exportPng(getCy()) }, "PNG"),
     h("button", { type: "button", testid: "export-graph-csv", onclick: () => exportCsv(getCy()) }, "CSV"));
 }
