@@ -21,6 +21,10 @@ wants to know where to start. So the run hands its 高 entities without a baseli
    case or two members with seizures are in the evidence, else 橙), whose evidence is the union
    of the members' paths (every node and link exists in the graph: it was read from it) and
    whose context lists the members with their scores and reasons.
+5. each case carries the **port** its evidence supports: the most frequent ``AT_PORT`` of the
+   documents (declarations, manifests, ...) in its evidence, else of the lead's own
+   declarations (``case_port``; read through the store's parameterised queries), so the
+   queue's port filter finds it; none only when the graph names no port.
 
 The de-duplication key is the lead entity, so a second first-sight run over the same lead
 merges into its open warning instead of opening another.
@@ -29,8 +33,11 @@ merges into its open warning instead of opening another.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+
+from graph import ontology
 
 from risk.captions import caption, caption_keys
 from risk.warnings.engine import Candidate, dedup_key
@@ -39,6 +46,9 @@ log = logging.getLogger(__name__)
 RULE = "first_run_triage"
 MENTION_PREFIXES = ("CC:", "TXT:", "PM:")  # mention nodes (risk.entity.graph_frame)
 HUBS = frozenset({"Port", "Country", "Goods", "HSCode", "Concept", "Article"})
+AT_PORT_FROM = frozenset(s for s, _ in ontology.REL_TYPES["AT_PORT"].pairs)
+# how a party reaches its documents (declarant, agent, supplier, courier, driver)
+PARTY_DOC = ("DECLARED", "AGENT_FOR", "SUPPLIED", "COURIER_FOR", "DRIVER_OF", "CONSIGNEE_OF")
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,38 @@ def triage(store: Any, firsts: dict[str, dict[str, dict[str, Any]]],
     return [_candidate(store, c, settings) for c in order[: settings.max_cases]]
 
 
+def _ports_of(store: Any, refs: list[tuple[str, str]]) -> Counter:
+    """How many of ``refs`` (documents / conveyances) are AT_PORT each port."""
+    n: Counter = Counter()
+    for label, key in refs:
+        sub = store.neighbourhood(label, key, hops=1, rel_types=["AT_PORT"], labels=["Port"],
+                                  limit=20)
+        n.update({r.end[1] for r in sub.relationships
+                  if r.type == "AT_PORT" and tuple(r.start) == (label, key)
+                  and r.end[0] == "Port"})
+    return n
+
+
+def case_port(store: Any, subject: tuple[str, str], evidence_nodes: set | list,
+              *, limit: int = 500) -> str | None:
+    """The port a case is about: the most frequent AT_PORT of the documents in its evidence,
+    else of the subject's own documents (or the subject's own AT_PORT, a conveyance); ties
+    go to the smallest port key. None when the graph names no port."""
+    docs = sorted({(str(a), str(b)) for a, b in evidence_nodes
+                   if a in AT_PORT_FROM and a != "Inspection"})
+    counts = _ports_of(store, docs)
+    if not counts:
+        own = [subject] if subject[0] in AT_PORT_FROM else []
+        sub = store.neighbourhood(subject[0], subject[1], hops=1, rel_types=list(PARTY_DOC),
+                                  labels=sorted(AT_PORT_FROM - {"Inspection"}), limit=limit)
+        own += sorted({(n.label, n.key) for n in sub.nodes
+                       if (n.label, n.key) != tuple(subject) and n.label in AT_PORT_FROM})
+        counts = _ports_of(store, own)
+    if not counts:
+        return None
+    return min(counts, key=lambda p: (-counts[p], p))
+
+
 def _rank(c: list[dict[str, Any]]) -> tuple:
     """Networks first (a case in the evidence, or several linked 高 entities), then by how
     much seizure evidence the cluster carries, then by best score."""
@@ -158,7 +200,13 @@ def _candidate(store: Any, members: list[dict[str, Any]], s: TriageSettings) -> 
            "cases_in_evidence": len(cases),
            "members": [{"label": m["label"], "key": m["key"], "score": round(m["score"], 4),
                         "reasons": [r["kind"] for r in m["reasons"]]} for m in members[:50]]}
+    try:
+        port = case_port(store, (lead["label"], lead["key"]), nodes)
+    except Exception:  # noqa: BLE001 - a port the graph cannot give leaves the case portless
+        log.exception("triage: the port of %s %s could not be read", lead["label"], lead["key"])
+        port = None
+    ctx["port"] = port
     return Candidate(RULE, level, dedup_key(RULE, (lead["label"], lead["key"])),
                      (lead["label"], lead["key"]), zh, en,
                      {"nodes": [{"label": a, "key": b} for a, b in sorted(keep)],
-                      "relationships": rel_list}, ctx, s.suppress_for_s)
+                      "relationships": rel_list}, ctx, s.suppress_for_s, port=port)

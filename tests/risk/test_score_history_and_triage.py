@@ -62,6 +62,53 @@ def test_first_run_opens_a_bounded_number_of_cases_whose_evidence_is_in_the_grap
         assert full["warnings"][0]["context"]["members"][0]["key"] == subj["key"]
 
 
+def _ports_from_export(store) -> tuple[dict, dict]:
+    """(document -> its AT_PORT ports, party -> its documents), read from the graph's export
+    (not the neighbourhood reads ``case_port`` uses)."""
+    from collections import defaultdict
+
+    from risk.warnings.triage import PARTY_DOC
+
+    t = store.export(rel_types=["AT_PORT", *PARTY_DOC])
+    at, docs = defaultdict(list), defaultdict(set)
+    for typ, df in t.relationships.items():
+        for r in df[["start_label", "start_key", "end_label", "end_key"]].itertuples(index=False):
+            s, e = (str(r[0]), str(r[1])), (str(r[2]), str(r[3]))
+            if typ == "AT_PORT" and e[0] == "Port" and s[0] != "Inspection":
+                at[s].append(e[1])
+            elif typ != "AT_PORT":
+                docs[s].add(e)
+    return at, docs
+
+
+def test_each_first_run_case_carries_the_port_its_evidence_supports(world):
+    from collections import Counter
+
+    from risk.warnings.cases import get_case, list_cases
+
+    store, ws = world["store"], world["ws"]
+    at, docs = _ports_from_export(store)
+    triaged = [c for c in list_cases(ws.lifecycle, status="open")
+               if "first_run_triage" in c["rules"]]
+    assert triaged
+    for c in triaged:
+        full = get_case(ws.lifecycle, c["id"])
+        w = next(x for x in full["warnings"] if x["rule"] == "first_run_triage")
+        subj = (w["subject"]["label"], w["subject"]["key"])
+        ev = {(n["label"], n["key"]) for n in full["evidence"]["nodes"]}
+        counts = Counter(p for d in ev for p in at.get(d, []))
+        if not counts:  # the evidence names no document at a port: the subject's own
+            counts = Counter(p for d in docs.get(subj, set()) | {subj} for p in at.get(d, []))
+        want = min(counts, key=lambda p: (-counts[p], p)) if counts else None
+        assert want is not None, (c["id"], subj)  # the small world's leads all declare somewhere
+        assert w["port"] == want and want in c["ports"], (c["id"], w["port"], want)
+        assert store.get("Port", want) is not None
+        by_port = list_cases(ws.lifecycle, status="open", port=want)
+        assert c["id"] in [x["id"] for x in by_port]
+        assert all(want in x["ports"] for x in by_port)
+        assert c["id"] not in [x["id"] for x in list_cases(ws.lifecycle, port="KCS:NO-PORT")]
+
+
 def test_each_run_is_recorded_per_entity_bounded_and_idempotent(world):
     from risk.entity.scoring import score_all
     from risk.history import ScoreHistory
