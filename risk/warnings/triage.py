@@ -201,7 +201,7 @@ def _candidate(store: Any, members: list[dict[str, Any]], s: TriageSettings) -> 
            "members": [{"label": m["label"], "key": m["key"], "score": round(m["score"], 4),
                         "reasons": [r["kind"] for r in m["reasons"]]} for m in members[:50]]}
     try:
-        port = case_port(store, (lead["label"], lead["key"]), nodes)
+        port = case_port(store, (lead["label"], lead["key"]), keep)  # the stored evidence
     except Exception:  # noqa: BLE001 - a port the graph cannot give leaves the case portless
         log.exception("triage: the port of %s %s could not be read", lead["label"], lead["key"])
         port = None
