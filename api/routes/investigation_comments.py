@@ -19,9 +19,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from api.deps import AuditDep, StateDep, StoreDep, require
 from api.errors import Conflict, Forbidden, NotFoundError
-from api.routes.investigations import _check_access, comment_json, personal_names
+from api.routes.investigations import _check_access, comment_json, known_label, personal_names
 from api.users import User
-from graph import ontology
 
 router = APIRouter(prefix="/investigations", tags=["investigations"])
 Writer = Annotated[User, Depends(require("graph:read", "investigations:write"))]
@@ -40,9 +39,7 @@ class CommentIn(BaseModel):
     @field_validator("label")
     @classmethod
     def _known_label(cls, v: str) -> str:
-        if v not in ontology.LABELS:
-            raise ValueError(f"label {v!r} is not in the ontology")
-        return v
+        return known_label(v)
 
     @field_validator("text")
     @classmethod

@@ -22,6 +22,13 @@ router = APIRouter(prefix="/investigations", tags=["investigations"])
 Analyst = Annotated[User, Depends(require("graph:read", "investigations:write"))]
 
 
+def known_label(v: str) -> str:
+    """The label, if the ontology has it (every node reference a request names)."""
+    if v not in ontology.LABELS:
+        raise ValueError(f"label {v!r} is not in the ontology")
+    return v
+
+
 class NodeRef(BaseModel):
     label: str = Field(max_length=40)
     key: str = Field(min_length=1, max_length=500)
@@ -31,9 +38,7 @@ class NodeRef(BaseModel):
     @field_validator("label")
     @classmethod
     def _known_label(cls, v: str) -> str:
-        if v not in ontology.LABELS:
-            raise ValueError(f"label {v!r} is not in the ontology")
-        return v
+        return known_label(v)
 
 
 class RelRef(BaseModel):
@@ -51,8 +56,8 @@ class RelRef(BaseModel):
     @field_validator("start", "end")
     @classmethod
     def _known_end(cls, v: list[str]) -> list[str]:
-        if v and v[0] not in ontology.LABELS:
-            raise ValueError(f"label {v[0]!r} is not in the ontology")
+        if v:
+            known_label(v[0])
         return v
 
 
