@@ -60,15 +60,22 @@ def _shared(store: GraphStore, label: str, key: str) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/{label}/{key}", summary="Everything known about one enterprise / person / vehicle")
-def portrait(label: Label, key: Annotated[str, Path(max_length=200)], user: Reader,
-             state: StateDep, store: StoreDep, audit: AuditDep,
-             lang: Annotated[Literal["zh", "en"], Query()] = "zh") -> dict[str, Any]:
+def _subject(state: Any, store: Any, user: User, label: str, key: str) -> tuple:
+    """(masker, unmasked, real key, node) of the entity a reader names by the key it was
+    shown (a person's token without ``pii``); 404 when the graph has no such node."""
     masker, unmasked = state.masker, user.has_grant("pii")
     real = masker.resolve(label, key)
     node = store.get(label, real)
     if node is None:
         raise NotFoundError(f"no {label} {key!r}", code="graph.not_found")
+    return masker, unmasked, real, node
+
+
+@router.get("/{label}/{key}", summary="Everything known about one enterprise / person / vehicle")
+def portrait(label: Label, key: Annotated[str, Path(max_length=200)], user: Reader,
+             state: StateDep, store: StoreDep, audit: AuditDep,
+             lang: Annotated[Literal["zh", "en"], Query()] = "zh") -> dict[str, Any]:
+    masker, unmasked, real, node = _subject(state, store, user, label, key)
     audit("portrait.read", label, real, {"unmasked": unmasked})
     from risk.explain import explain_entity
 
@@ -126,11 +133,7 @@ def trend(label: Literal["Enterprise", "Person", "Vehicle", "Vessel", "Container
           limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     """[{run_id, kind, model_version, scored_at, score, level}] oldest first, the last
     ``limit`` kept runs; the key as the reader sees it (a person's token without ``pii``)."""
-    masker, unmasked = state.masker, user.has_grant("pii")
-    real = masker.resolve(label, key)
-    node = store.get(label, real)
-    if node is None:
-        raise NotFoundError(f"no {label} {key!r}", code="graph.not_found")
+    masker, unmasked, real, node = _subject(state, store, user, label, key)
     audit("portrait.trend_read", label, real, {"unmasked": unmasked})
     shown = captioned(masker.node(node.to_json(), unmasked))
     return {"label": label, "key": shown["key"], "caption_zh": shown["caption_zh"],
@@ -146,10 +149,7 @@ def explain(label: Literal["Enterprise", "Person", "Vehicle", "Vessel", "Contain
     text is scrubbed for users without ``pii``."""
     from risk.explain import explain_entity
 
-    masker, unmasked = state.masker, user.has_grant("pii")
-    real = masker.resolve(label, key)
-    if store.get(label, real) is None:
-        raise NotFoundError(f"no {label} {key!r}", code="graph.not_found")
+    masker, unmasked, real, _ = _subject(state, store, user, label, key)
     audit("risk.explain_entity", label, real)
     ex = caption_explanation(explain_entity(store, label, real, lang,
                                              reader_caption(masker, unmasked)))
