@@ -1,12 +1,32 @@
-"""Helpers for the browser tests (sign in, screenshot)."""
+"""Helpers for the browser tests (a sized page in one language, sign in, screenshot)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import api_seed
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+@contextmanager
+def lang_page(browser, lang: str, timeout_ms: int) -> Iterator:
+    """A 1280×800 page in ``lang`` (zh/en: browser locale and the UI's stored language);
+    ``page.js_errors`` collects uncaught page errors, ``page.lang`` names the language."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800},
+                              locale="en-US" if lang == "en" else "zh-CN")
+    ctx.add_init_script(f"localStorage.setItem('ps_lang', '{lang}')")
+    pg = ctx.new_page()
+    pg.set_default_timeout(timeout_ms)
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.js_errors, pg.lang = errors, lang
+    try:
+        yield pg
+    finally:
+        ctx.close()
 
 
 def login(page, live, username: str, password: str = api_seed.PASSWORD) -> None:

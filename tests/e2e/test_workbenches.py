@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from api_seed import graph_hit_rate
-from e2e_helpers import login, shot
+from e2e_helpers import lang_page, login, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 LANGS = ("zh", "en")
@@ -19,16 +19,8 @@ LANGS = ("zh", "en")
 def small_page(browser, live, request):
     """A 1280×800 page in the language the test asks for (``lang`` param, default zh)."""
     lang = getattr(request, "param", "zh")
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800},
-                              locale="en-US" if lang == "en" else "zh-CN")
-    ctx.add_init_script(f"localStorage.setItem('ps_lang', '{lang}')")
-    pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.js_errors, pg.lang = errors, lang
-    yield pg
-    ctx.close()
+    with lang_page(browser, lang, 20_000) as pg:
+        yield pg
 
 
 def _no_horizontal_scroll(page) -> None:

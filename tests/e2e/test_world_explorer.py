@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from api_seed import make_app
-from e2e_helpers import login, shot
+from e2e_helpers import lang_page, login, shot
 from loopback import LoopbackServer
 from world_seed import prepare_world
 
@@ -37,16 +37,8 @@ def world(embedded_store, tmp_path_factory):
 @pytest.fixture
 def small_page(browser, world, request):
     lang = getattr(request, "param", "zh")
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800},
-                              locale="en-US" if lang == "en" else "zh-CN")
-    ctx.add_init_script(f"localStorage.setItem('ps_lang', '{lang}')")
-    pg = ctx.new_page()
-    pg.set_default_timeout(30_000)
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.js_errors, pg.lang = errors, lang
-    yield pg
-    ctx.close()
+    with lang_page(browser, lang, 30_000) as pg:
+        yield pg
 
 
 def _explorer(page, world):
