@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -80,13 +82,20 @@ class DemoData:
         return cls(REPO_DATA / "customs-kcs", ks.corpus_dir, tuple(ks.extra_files))
 
 
+def _cpu() -> float:
+    """CPU seconds of this process (the embedded engine's JVM included) and its children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def step(name: str, fn: Callable[..., T], *a: Any, **kw: Any) -> T:
     """Run one step; a failure stops the demo (``DemoStepFailed``, exit 1)."""
     say(f"{name} …")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     try:
         out = fn(*a, **kw)
-        say(f"  done: {name} in {time.perf_counter() - t0:.1f} s")
+        say(f"  done: {name} in {time.perf_counter() - t0:.1f} s "
+            f"(cpu {_cpu() - c0:.1f} s, load {os.getloadavg()[0]:.1f})")
         return out
     except Exception as e:
         say(f"FAILED: {name} — {type(e).__name__}: {e}")
