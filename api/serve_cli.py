@@ -66,8 +66,30 @@ def serve(args: argparse.Namespace) -> dict[str, Any]:
         print(f"[serve] {e}", file=sys.stderr)
         return {"text": str(e), "exit_code": 2, "host": host}
     print(f"[serve] http://{host}:{port}/ui/  (API docs /docs)", file=sys.stderr)
-    _uvicorn(create_app(settings=s), host, port)
+    app = create_app(settings=s)
+    warm_starting_points_in_background(app.state.ps)
+    _uvicorn(app, host, port)
     return {"text": "stopped", "host": host, "port": port}
+
+
+def warm_starting_points_in_background(state: Any) -> None:
+    """The explorer's starting points, recomputed in a daemon thread when the stored ones are
+    from an earlier scoring (``portsentinel score`` ran since): the first analyst need not
+    wait for them. Nothing happens without a graph or scores; a failure is only logged."""
+    import threading
+
+    def run() -> None:
+        from api import starting_points as sp
+
+        try:
+            if not sp.is_current(state):
+                out = sp.warm(state, state.store())
+                print(f"[serve] starting points computed in {out['seconds']} s", file=sys.stderr)
+        except Exception as e:  # noqa: BLE001 - the route computes them on first use instead
+            print(f"[serve] starting points not precomputed: {type(e).__name__}: {e}",
+                  file=sys.stderr)
+
+    threading.Thread(target=run, name="starting-points", daemon=True).start()
 
 
 def audit_verify(args: argparse.Namespace) -> dict[str, Any]:

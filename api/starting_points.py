@@ -11,24 +11,29 @@ score``), not fixed in advance.
   vehicles it drove (through its resolved mentions);
 * ``vehicle``: the riskiest vehicle, with its drivers, cases and inspections.
 
-Reading the scores takes one export of the entity nodes; the answer is kept for
-``TTL_S`` seconds per app and per promoted model pair (a new scoring run with a new model
-recomputes it). Nodes come back unmasked: the route masks them for its reader. The reason
-sentences are shared by every reader, so they name persons masked for all
-(``api.explain_view.masked_caption``)."""
+Computed once per scoring (they explain each candidate: seconds on the demo graph):
+``warm`` (run by the demo after scoring, and in the background by ``portsentinel serve``
+when stale) stores them in ``<api dir>/starting_points.json`` (0600) under the scoring key:
+the promoted model pair and the latest scoring run of each kind (``risk.history``, whose
+recorded scores also rank the candidates). A new promotion or scoring run changes the key;
+graph edits between runs do not. Nodes are stored unmasked (the route masks them for its
+reader); the sentences are shared, so they mask persons for all (``masked_caption``)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
+from api.config import write_private
 from api.explain_view import masked_caption
 from risk import registry
 from risk.entity.explain import explain_entity
 from risk.exceptions import RiskError
 
-TTL_S = 600.0
+STORE_NAME = "starting_points.json"
 CANDIDATES = 6  # riskiest enterprises examined for the shell cluster
 SHARED = ("shared_rep", "shared_address", "shared_phone")
 # per kind: the focus's links drawn, which neighbours are looked through, and their links
@@ -54,12 +59,18 @@ TITLES = {
                "and vehicles"),
     "vehicle": ("风险最高的车辆及其驾驶员", "The riskiest vehicle, with its drivers"),
 }
-_cache: dict[int, tuple[float, tuple, list]] = {}
+_cache: dict[int, tuple[list, list]] = {}  # id(app state) -> (scoring key, items)
 _lock = threading.Lock()
+_computing = threading.Lock()  # one computation at a time; the others wait for its answer
 
 
-def _ranked(store: Any, label: str) -> list[tuple[str, float]]:
-    """Canonical (not a mention: no outgoing ALIAS_OF) ``label`` keys by risk_score."""
+def _ranked(store: Any, label: str, recorded: list | None = None) -> list[tuple[str, float]]:
+    """Canonical (not a mention: no outgoing ALIAS_OF) ``label`` keys by risk_score: from
+    ``recorded``, the scoring run's highest (key, score) pairs (``risk.history``), each
+    checked for ALIAS_OF in the graph (a mention carries its entity's score); without them,
+    from an export of the label's nodes."""
+    if recorded:
+        return [(k, s) for k, s in recorded if not _is_mention(store, label, k)][:CANDIDATES]
     t = store.export(labels=[label], rel_types=["ALIAS_OF"])
     df = t.nodes.get(label)
     if df is None or df.empty or "risk_score" not in df:
@@ -71,6 +82,12 @@ def _ranked(store: Any, label: str) -> list[tuple[str, float]]:
     df = df[~df["key"].astype(str).isin(mentions)]
     top = df.nlargest(CANDIDATES, "risk_score")
     return [(str(k), float(s)) for k, s in zip(top["key"], top["risk_score"])]
+
+
+def _is_mention(store: Any, label: str, key: str) -> bool:
+    sub = store.neighbourhood(label, key, hops=1, rel_types=["ALIAS_OF"], limit=5)
+    return any(r.type == "ALIAS_OF" and tuple(r.start) == (label, key)
+               for r in sub.relationships)
 
 
 def _merge(sub: dict[str, Any], more: dict[str, Any], have: set, seen_rels: set) -> None:
@@ -134,11 +151,12 @@ def _item(store: Any, kind: str, label: str, key: str, score: float,
             "subgraph": _subgraph(store, kind, label, key, reasons)}
 
 
-def _shell_cluster(store: Any, caption_of: Any = None) -> dict[str, Any] | None:
+def _shell_cluster(store: Any, caption_of: Any = None, recorded: list | None = None
+                   ) -> dict[str, Any] | None:
     """The candidate whose linked members have the most seizures (any first), then its own
     seizures, the cluster's size, the score; titled by what it shows."""
     best = None
-    for key, score in _ranked(store, "Enterprise"):
+    for key, score in _ranked(store, "Enterprise", recorded):
         ex = explain_entity(store, "Enterprise", key, caption_of=caption_of)
         shared = [r for r in ex["reasons"] if r["kind"] in SHARED]
         if not shared:
@@ -156,11 +174,12 @@ def _shell_cluster(store: Any, caption_of: Any = None) -> dict[str, Any] | None:
 
 
 def _top(store: Any, kind: str, label: str, prefer: tuple[set[str], ...] = (),
-         caption_of: Any = None) -> dict[str, Any] | None:
+         caption_of: Any = None, recorded: list | None = None) -> dict[str, Any] | None:
     """The riskiest ``label``; among the first candidates, one whose reasons cover every
     set in ``prefer`` (a person linked to enterprises AND vehicles) comes first."""
     best = None
-    for i, (key, score) in enumerate(_ranked(store, label)[:CANDIDATES if prefer else 1]):
+    for i, (key, score) in enumerate(_ranked(store, label, recorded)[:CANDIDATES if prefer
+                                                                      else 1]):
         ex = explain_entity(store, label, key, caption_of=caption_of)
         kinds = {r["kind"] for r in ex["reasons"]}
         rank = (sum(bool(kinds & want) for want in prefer),
@@ -173,17 +192,37 @@ def _top(store: Any, kind: str, label: str, prefer: tuple[set[str], ...] = (),
     return _item(store, kind, label, key, score, ex)
 
 
-def compute(store: Any, caption_of: Any = None) -> list[dict[str, Any]]:
+def compute(store: Any, caption_of: Any = None,
+            recorded: dict[str, list] | None = None) -> list[dict[str, Any]]:
     """``caption_of``: how the reason sentences name their subjects (default
-    ``risk.entity.explain.default_caption``: persons by key)."""
-    found = [_shell_cluster(store, caption_of),
+    ``risk.entity.explain.default_caption``: persons by key). ``recorded``: per label, the
+    latest scoring run's highest scores (``recorded_top``); a label without them is ranked
+    from an export of its nodes."""
+    rec = recorded or {}
+    found = [_shell_cluster(store, caption_of, rec.get("Enterprise")),
              _top(store, "person", "Person", ({"legal_rep", "shareholder"}, {"drove"}),
-                  caption_of),
-             _top(store, "vehicle", "Vehicle", caption_of=caption_of)]
+                  caption_of, rec.get("Person")),
+             _top(store, "vehicle", "Vehicle", caption_of=caption_of,
+                  recorded=rec.get("Vehicle"))]
     return [f for f in found if f is not None]
 
 
-def _models(state: Any) -> tuple:
+def recorded_top(data_dir: Any, run: str | None) -> dict[str, list]:
+    """Per label, the ``run``'s highest (key, score) pairs from the score history, enough
+    to find ``CANDIDATES`` canonical entities among mentions carrying the same scores."""
+    if not run:
+        return {}
+    from risk.history import ScoreHistory
+
+    h = ScoreHistory.for_data_dir(data_dir)
+    try:
+        return {lab: h.top(run, lab, CANDIDATES * 8) for lab in ("Enterprise", "Person",
+                                                               "Vehicle")}
+    finally:
+        h.close()
+
+
+def _models(state: Any) -> list:
     """The promoted declaration and entity model versions (index reads, no model load)."""
     out = []
     for name in (None, "entity"):
@@ -192,17 +231,72 @@ def _models(state: Any) -> tuple:
                                               data_dir=state.settings.data_dir)["promoted"])
         except RiskError:
             out.append(None)
-    return tuple(out)
+    return out
+
+
+def scoring_key(state: Any) -> list:
+    """The promoted model pair and the latest recorded scoring run (``<model>@<scored_at>``)
+    of each kind: what the starting points were computed from."""
+    from risk.history import ScoreHistory
+
+    h = ScoreHistory.for_data_dir(state.settings.data_dir)
+    try:
+        runs = [(h.latest_run(kind) or {}).get("run_id") for kind in ("declaration", "entity")]
+    finally:
+        h.close()
+    return _models(state) + runs
+
+
+def store_path(state: Any) -> Path:
+    return Path(state.settings.api_dir) / STORE_NAME
+
+
+def _stored(state: Any, key: list) -> list | None:
+    """The stored starting points when they were computed under ``key``, else None (none
+    stored, another key, or an unreadable file: recomputed)."""
+    try:
+        saved = json.loads(store_path(state).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("key") != key:
+        return None
+    items = saved.get("items")
+    return items if isinstance(items, list) else None
+
+
+def warm(state: Any, store: Any, key: list | None = None) -> dict[str, Any]:
+    """Compute the starting points now and store them under the current scoring key."""
+    key = scoring_key(state) if key is None else key
+    t0 = time.perf_counter()
+    items = compute(store, masked_caption(state.masker),
+                    recorded_top(state.settings.data_dir, key[-1]))
+    seconds = round(time.perf_counter() - t0, 2)
+    write_private(store_path(state), json.dumps(
+        {"key": key, "seconds": seconds, "items": items}, ensure_ascii=False, default=str))
+    with _lock:
+        _cache[id(state)] = (key, items)
+    return {"items": len(items), "kinds": [it["kind"] for it in items], "seconds": seconds,
+            "key": key}
+
+
+def is_current(state: Any) -> bool:
+    """Whether stored starting points match the current scoring key."""
+    return _stored(state, scoring_key(state)) is not None
 
 
 def starting_points(state: Any, store: Any) -> list[dict[str, Any]]:
-    """The starting points for this app's graph (cached ``TTL_S`` per promoted models)."""
-    models = _models(state)
+    """The starting points for this app's graph and its latest scoring: from memory, else
+    from the stored file, else computed (once; concurrent callers wait) and stored."""
+    key = scoring_key(state)
     with _lock:
         hit = _cache.get(id(state))
-        if hit and hit[1] == models and time.monotonic() - hit[0] < TTL_S:
-            return hit[2]
-    items = compute(store, masked_caption(state.masker))
-    with _lock:
-        _cache[id(state)] = (time.monotonic(), models, items)
-    return items
+    if hit and hit[0] == key:
+        return hit[1]
+    with _computing:
+        items = _stored(state, key)
+        if items is None:
+            warm(state, store, key)
+        with _lock:
+            if items is not None:
+                _cache[id(state)] = (key, items)
+            return _cache[id(state)][1]

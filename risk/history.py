@@ -146,6 +146,14 @@ class ScoreHistory:
                  "recorded_at": r[4], "counts": json.loads(r[5]),
                  "distribution": json.loads(r[6])} for r in rows]
 
+    def top(self, run_id: str, label: str, limit: int) -> list[tuple[str, float]]:
+        """The ``limit`` highest (key, score) of ``label`` in run ``run_id`` (ties by key)."""
+        with self._lock:
+            rows = self._conn().execute(
+                "SELECT key, score FROM score_history WHERE run_id=? AND label=? "
+                "ORDER BY score DESC, key LIMIT ?", (run_id, label, int(limit))).fetchall()
+        return [(str(k), float(v)) for k, v in rows]
+
     def latest_run(self, kind: str) -> dict[str, Any] | None:
         r = self.runs(kind=kind, limit=1)
         return r[0] if r else None

@@ -244,6 +244,41 @@ def test_starting_point_sentences_name_by_caption_and_mask_persons_for_all(clien
     assert shell["title_zh"].endswith("成员有查获记录")
 
 
+def test_starting_points_are_stored_per_scoring_run_and_recomputed_after_a_new_one(
+        app, client, auth, planted, monkeypatch):
+    """Computed once per scoring (the demo warms them after scoring): a fresh app reads the
+    stored answer without computing; a new scoring run (a new key) makes the next read
+    recompute and store them under the new key."""
+    import json
+
+    import api.starting_points as sp
+    from risk.history import ScoreHistory
+
+    state = app.state.ps
+    first = client.get("/graph/starting-points", headers=auth("analyst")).json()["items"]
+    saved = json.loads(sp.store_path(state).read_text())
+    assert saved["key"] == sp.scoring_key(state)
+    assert oct(sp.store_path(state).stat().st_mode)[-3:] == "600"  # 0600, like the audit log
+    assert [it["focus"]["key"] for it in saved["items"]] == ["SH-1", "P-DRV", "粤Z0001港"]
+    calls = []
+    real = sp.compute
+    monkeypatch.setattr(sp, "compute", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    sp._cache.clear()  # a fresh process: nothing in memory
+    again = client.get("/graph/starting-points", headers=auth("analyst")).json()["items"]
+    assert calls == [] and again == first
+    h = ScoreHistory.for_data_dir(state.settings.data_dir)
+    rec = h.begin(kind="entity", model_version="entity:v-test")
+    rec.add("Enterprise", {"SH-1": {"risk_score": 0.99, "risk_level": "高",
+                                    "scored_at": "2030-01-01T00:00:00+00:00"}})
+    run = rec.finish()["run_id"]
+    h.close()
+    assert not sp.is_current(state)
+    client.get("/graph/starting-points", headers=auth("analyst"))
+    assert calls == [1] and json.loads(sp.store_path(state).read_text())["key"][-1] == run
+    client.get("/graph/starting-points", headers=auth("analyst"))
+    assert calls == [1]  # the new answer is kept
+
+
 @pytest.mark.unit
 def test_a_shell_cluster_without_member_seizures_is_not_titled_with_them(monkeypatch):
     """Our own selection logic: a candidate whose members have seizures wins over one with
@@ -261,11 +296,23 @@ def test_a_shell_cluster_without_member_seizures_is_not_titled_with_them(monkeyp
                         got.update(key=key, title=sp.TITLES[title or kind]) or got)
     table = {"OWN": ex(True, 0, 9), "LINKED": ex(False, 1)}
     monkeypatch.setattr(sp, "explain_entity", lambda s, l, k, caption_of=None: table[k])
-    monkeypatch.setattr(sp, "_ranked", lambda s, l: [("OWN", .99), ("LINKED", .5)])
+    monkeypatch.setattr(sp, "_ranked", lambda s, l, r=None: [("OWN", .99), ("LINKED", .5)])
     sp._shell_cluster(None)
     assert got["key"] == "LINKED" and got["title"][0].endswith("成员有查获记录")
     table.pop("LINKED")
-    monkeypatch.setattr(sp, "_ranked", lambda s, l: [("OWN", .99)])
+    monkeypatch.setattr(sp, "_ranked", lambda s, l, r=None: [("OWN", .99)])
     sp._shell_cluster(None)
     assert got["key"] == "OWN" and "查获" not in got["title"][0]
     assert "seizures" not in got["title"][1]
+
+
+def test_ranking_from_the_recorded_run_skips_mention_nodes(api_store, planted):
+    """A mention (outgoing ALIAS_OF) carries its entity's score: the ranking from the score
+    history checks each candidate in the graph and keeps canonical entities only."""
+    import api.starting_points as sp
+    from graph.base import NodeRecord as N, RelRecord as R
+
+    api_store.upsert([N("Enterprise", "SH-1-M", {"name": "壳1贸易"}, SRC)],
+                     [R("ALIAS_OF", "Enterprise", "SH-1-M", "Enterprise", "SH-1", {}, SRC)])
+    got = sp._ranked(api_store, "Enterprise", [("SH-1-M", .99), ("SH-1", .99), ("SH-2", .8)])
+    assert got == [("SH-1", .99), ("SH-2", .8)]
