@@ -26,6 +26,21 @@ def test_a_step_returns_its_result():
     assert demo.step("adding", lambda a, b: a + b, 2, b=3) == 5
 
 
+def test_a_step_beside_runs_while_the_next_one_does_and_its_failure_stops_the_demo():
+    import threading
+
+    gate = threading.Event()
+    beside = demo.Beside("waiting", lambda: gate.wait(10) and "built")
+    assert demo.step("meanwhile", gate.set) is None  # ran while the other step waited
+    assert beside.result() == "built"
+    failing = demo.Beside("indexing", lambda: 1 / 0)
+    failing._thread.join(10)
+    with pytest.raises(demo.DemoStepFailed, match="'indexing' failed: ZeroDivisionError"):
+        failing.check()
+    with pytest.raises(demo.DemoStepFailed, match="'indexing' failed"):
+        failing.result()
+
+
 def test_the_demo_data_travel_with_the_repository(tmp_path, capsys):
     data = demo.DemoData.locate()
     assert sorted(p.name for p in data.kcs_dir.glob("*.csv"))
