@@ -155,7 +155,7 @@ def train_entity_model(state: AppState, store: GraphStore) -> dict[str, Any]:
     state.audit.append(actor="demo", role="system", action="model.promote",
                        target_type="model", target_id=str(out.get("version")),
                        detail={"registry": out.get("registry"), "metrics": out.get("metrics")})
-    say(f"  trained and promoted entity model {out.get('version')} in {out['seconds']['total']} s")
+    say(f"  trained and promoted entity model {out.get('version')}: {out['seconds']} s")
     return out
 
 
@@ -170,6 +170,12 @@ def score(state: AppState, store: GraphStore) -> dict[str, Any]:
     out = score_all(store=store, on_scored=state.warnings.on_scored,
                     on_baseline=state.warnings.on_baseline, data_dir=state.settings.data_dir)
     say(f"  scored: written {out.get('written')}, warnings {out.get('warnings')}")
+    ent = out.get("entities") or {}
+    es = ent.get("seconds") or {}
+    if es:  # where the step's time went; first-run triage is what the entity total adds
+        triage = es["total"] - es["export"] - es["model"] - es["write"]
+        say(f"  declarations {out.get('seconds')} s; entities: export {es['export']} s, model "
+            f"{es['model']} s, write {es['write']} s, first-run triage {triage:.1f} s")
     return out
 
 

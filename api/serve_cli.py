@@ -72,7 +72,7 @@ def serve(args: argparse.Namespace) -> dict[str, Any]:
     return {"text": "stopped", "host": host, "port": port}
 
 
-def warm_starting_points_in_background(state: Any) -> None:
+def warm_starting_points_in_background(state: Any) -> Any:
     """The explorer's starting points, recomputed in a daemon thread when the stored ones are
     from an earlier scoring (``portsentinel score`` ran since): the first analyst need not
     wait for them. Nothing happens without a graph or scores; a failure is only logged."""
@@ -89,7 +89,9 @@ def warm_starting_points_in_background(state: Any) -> None:
             print(f"[serve] starting points not precomputed: {type(e).__name__}: {e}",
                   file=sys.stderr)
 
-    threading.Thread(target=run, name="starting-points", daemon=True).start()
+    t = threading.Thread(target=run, name="starting-points", daemon=True)
+    t.start()
+    return t
 
 
 def audit_verify(args: argparse.Namespace) -> dict[str, Any]:

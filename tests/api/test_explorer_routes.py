@@ -277,6 +277,14 @@ def test_starting_points_are_stored_per_scoring_run_and_recomputed_after_a_new_o
     assert calls == [1] and json.loads(sp.store_path(state).read_text())["key"][-1] == run
     client.get("/graph/starting-points", headers=auth("analyst"))
     assert calls == [1]  # the new answer is kept
+    # `portsentinel serve` recomputes stale ones in the background, and leaves current ones
+    from api.serve_cli import warm_starting_points_in_background
+
+    warm_starting_points_in_background(state).join(120)
+    assert calls == [1]
+    sp.store_path(state).unlink()
+    warm_starting_points_in_background(state).join(120)
+    assert calls == [1, 1] and sp.is_current(state)
 
 
 @pytest.mark.unit
