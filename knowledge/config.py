@@ -42,8 +42,13 @@ class KnowledgeSettings(DataDirSettings):
     # which embedder builds the dense index: "onnx" (bge-small-zh, the default) or "st" (the
     # sentence-transformers folder in model_path)
     embedder: str = "onnx"
-    zh_max_length: int = 128  # tokens per article (chosen by bench/qa_maxlen.py on tune)
-    zh_batch_size: int = 32
+    # tokens per article: 64 ties 128 on the tune half (bench/qa_maxlen.py) and embeds ~2x
+    # faster; a base built at another length keeps its own (meta.json), and the embedding
+    # cache is keyed by model + max length, so 128-token vectors are never reused at 64
+    zh_max_length: int = 64
+    # texts per forward pass: 8 costs least CPU per text with the int8 model on this
+    # machine (bench/qa_embed_speed.py: 4-8 ms vs 5-7 at 32 and 7 at 64-128)
+    zh_batch_size: int = 8
     # port-related texts embedded first (corpus-relative paths, one a line)
     priority_file: Path = _REPO / "data" / "corpus" / "port-laws.txt"
     # English questions: the dense model they go to ("minilm" or "zh"; bench/qa.py measures)

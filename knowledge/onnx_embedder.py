@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = "bge-small-zh-v1.5-q.onnx"
 TOKENIZER_FILE = "bge-small-zh-v1.5-q-tokenizer.json"
+# texts are cut to this many characters per token of max_length before tokenising (the
+# tokenizer would tokenise a whole article only to truncate it): a token spans at least one
+# character, and bench/qa_embed_speed.py checks that the cut changes no text's token ids
+# over the whole corpus
+CHARS_PER_TOKEN = 8
 
 
 class OnnxEmbedder(Embedder):
@@ -29,13 +34,14 @@ class OnnxEmbedder(Embedder):
         max_length: tokens per text (longer texts are truncated).
         batch_size: texts per forward pass.
         threads: onnxruntime intra-op threads.
+        spinning: let idle pool threads spin-wait (off: on a shared machine they steal CPU).
     """
 
     cjk_capable = True
 
     def __init__(self, model_dir: str | Path, *, max_length: int = 256, batch_size: int = 32,
                  threads: int = 1, model_file: str = MODEL_FILE,
-                 tokenizer_file: str = TOKENIZER_FILE):
+                 tokenizer_file: str = TOKENIZER_FILE, spinning: bool = False):
         self.model_dir = Path(model_dir)
         self.model_file = model_file
         self.tokenizer_file = tokenizer_file
@@ -43,6 +49,7 @@ class OnnxEmbedder(Embedder):
         self.max_length = int(max_length)
         self.batch_size = int(batch_size)
         self.threads = int(threads)
+        self.spinning = bool(spinning)
         self._session = None
         self._tok = None
         self._inputs: list[str] = []
@@ -81,7 +88,8 @@ class OnnxEmbedder(Embedder):
             opts.log_severity_level = 3
             # no spin-waiting between ops: on a shared 2-core machine a spinning pool thread
             # competes with the other thread (and with other processes) for the same cores
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            opts.add_session_config_entry("session.intra_op.allow_spinning",
+                                          "1" if self.spinning else "0")
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             sess = ort.InferenceSession(str(model), sess_options=opts,
                                         providers=["CPUExecutionProvider"])
@@ -107,7 +115,8 @@ class OnnxEmbedder(Embedder):
         out = np.zeros((n, self.dim), dtype=np.float32)
         if not n:
             return out
-        enc = self._tok.encode_batch([t if t else " " for t in texts])
+        cut = CHARS_PER_TOKEN * self.max_length
+        enc = self._tok.encode_batch([t[:cut] if t else " " for t in texts])
         order = sorted(range(n), key=lambda i: len(enc[i].ids))
         done = 0
         for s in range(0, n, self.batch_size):

@@ -68,3 +68,30 @@ def test_missing_model_names_the_path_and_make_target(tmp_path):
 def test_model_dir_comes_from_ps_zh_model_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("PS_ZH_MODEL_DIR", str(tmp_path))
     assert KnowledgeSettings().zh_model_dir == tmp_path
+
+
+@pytest.mark.integration
+def test_a_128_token_cache_is_not_reused_at_the_64_token_default(tmp_path):
+    import numpy as np
+
+    from knowledge.dense_build import cache_key, make_embedder
+    from knowledge.embedding_cache import EmbeddingCache
+
+    s = KnowledgeSettings()
+    assert s.zh_max_length == 64
+    new = make_embedder(s)
+    old = make_embedder(s, {"embedder": {"kind": "onnx", "path": str(s.zh_model_dir),
+                                         "max_length": 128}})
+    assert (new.max_length, old.max_length) == (64, 128)  # a built base keeps its own length
+    assert cache_key(new) != cache_key(old)
+    stale = EmbeddingCache(tmp_path, cache_key(old))
+    stale.get_or_embed(["海关"], lambda ts: np.ones((len(ts), 512), dtype=np.float32))
+    fresh = EmbeddingCache(tmp_path, cache_key(new))
+    assert fresh.folder != stale.folder and fresh.keys == {}
+
+
+@pytest.mark.integration
+def test_the_character_cut_before_tokenising_changes_no_token(emb):
+    long = "《中华人民共和国海关法》 第八十六条 " + "违反本法规定有下列行为之一的，可以处以罚款。" * 40
+    cut = emb._tok.encode(long[:8 * emb.max_length]).ids
+    assert cut == emb._tok.encode(long).ids and len(cut) == emb.max_length
