@@ -5,7 +5,9 @@
 1. One retrieval pass per tuning question and query variant (BM25 words, bigrams, dense,
    law-restricted bigrams; colloquial map on/off; English question or glossary terms
    embedded), then coordinate ascent over the fusion config (fusion kind, stage weights,
-   bonuses) with MRR@10 + Recall@10 on the tuning half as the objective.
+   bonuses) with MRR@10 + Recall@10 on the tuning half as the objective. Robust by default:
+   a change must gain >= ``--min-gain`` (0.01, about one tuning question's recall) and an
+   ordered knob's value is scored with its grid neighbours (a flat region, not a lone peak).
 2. Ablation of each component of the chosen config on tune AND test: an extra (colloquial
    map, bonuses, law/number stages) is kept only if it helps on tune and on test (the
    issue's rule), or if no question of either half exercises it; the dropped ones
@@ -57,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write-config", action="store_true")
     ap.add_argument("--cached-only", action="store_true",
                     help="dense index from the embedding cache only (a dry run)")
+    ap.add_argument("--min-gain", type=float, default=0.01,
+                    help="smallest rise of the tune objective a change must bring")
+    ap.add_argument("--no-smooth", action="store_true",
+                    help="score each grid value alone (not with its neighbours)")
     ap.add_argument("--out", default=str(REPO / "bench" / "results" / "qa_tune.json"))
     args = ap.parse_args(argv)
     from knowledge import KnowledgeBase
@@ -82,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     rows_tune = collect(retr, tune)
     rows_test = collect(retr, test)
     log(f"collected stage lists in {time.perf_counter() - t:.0f}s")
-    cfg, trail = coordinate_ascent(rows_tune, retr, start, rounds=4, log=log)
+    cfg, trail = coordinate_ascent(rows_tune, retr, start, rounds=4, log=log,
+                                   min_gain=args.min_gain, smooth=not args.no_smooth)
     chosen = cfg
     ablation = {}
     for name, (field, off) in ABLATIONS.items():
@@ -154,7 +161,10 @@ def main(argv: list[str] | None = None) -> int:
                "tune": rates(tune, ft, cal["threshold"]), "test": rates(test, fs,
                                                                          cal["threshold"])}
     log(f"refusal: {refusal}")
-    result = {"load_avg_at_start": load0, "load_avg_at_end": list(os.getloadavg()),
+    result = {"command": "PS_DATA_DIR=<built base> nice -n 10 .venv/bin/python bench/qa_tune.py "
+                         + " ".join(sys.argv[1:]),
+              "min_gain": args.min_gain, "smooth": not args.no_smooth,
+              "load_avg_at_start": load0, "load_avg_at_end": list(os.getloadavg()),
               "seconds": round(time.perf_counter() - t_start, 1), "start": start.to_json(), "trail": trail, "ascent_config": cfg.to_json(),
               "ablation": ablation, "chosen": chosen.to_json(), "final": final,
               "refusal": refusal, "dense_coverage": cov, "n_tune": len(tune),
@@ -164,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         CONFIG_FILE.write_text(json.dumps({
             "chosen_by": "bench/qa_tune.py on the tune split of bench/qa_eval/situations.jsonl "
                          "(objective MRR@10 + Recall@10; refusal fitted on tune)",
+            "search": {"min_gain": args.min_gain, "smooth": not args.no_smooth},
+            "embedder": kb.meta.get("embedder"),
             "tune": final["tune"], "test": final["test"], "dense_coverage": cov,
             "config": chosen.to_json(),
             "confidence": {"weights": weights, "threshold": refusal["threshold"]}},

@@ -3,7 +3,10 @@
 ``collect`` runs retrieval once per question and query variant (the stage lists of
 ``TunedRetriever``); ``measure`` scores a ``FusionConfig`` over those lists with the very
 ``fuse`` the retriever runs; ``coordinate_ascent`` changes one field at a time, keeping a
-change only when the tuning objective (MRR@10 + Recall@10) rises.
+change only when the tuning objective (MRR@10 + Recall@10) rises by at least ``min_gain``.
+With ``smooth``, a value of an ordered knob (weights, bonuses, ``rrf_k``, ``candidates``) is
+scored by the mean objective of it and its grid neighbours, so the ascent prefers a flat
+region of the tuning objective to a lone peak that one or two questions make.
 """
 
 from __future__ import annotations
@@ -109,23 +112,53 @@ def with_value(cfg: FusionConfig, name: str, value) -> FusionConfig:
     return replace(cfg, **{name: value})
 
 
+ORDERED = ("rrf_k", "candidates", "w.", "b.")  # knobs whose grid values are ordered
+
+
+def value_of(cfg: FusionConfig, name: str):
+    if name[:2] in ("w.", "b."):
+        return (cfg.weights if name[0] == "w" else cfg.bonus).get(name[2:], 0.0)
+    if name.startswith("d."):
+        return cfg.depth.get(name[2:])
+    return getattr(cfg, name)
+
+
+def smoothed(objs: list[float]) -> list[float]:
+    """Each grid value's objective averaged with its neighbours' (ends: one neighbour)."""
+    return [sum(objs[max(i - 1, 0):i + 2]) / len(objs[max(i - 1, 0):i + 2])
+            for i in range(len(objs))]
+
+
 def coordinate_ascent(rows: list[dict[str, Any]], retriever: TunedRetriever,
                       start: FusionConfig, rounds: int = 3,
-                      log: Callable[[str], None] = lambda m: None
+                      log: Callable[[str], None] = lambda m: None, *,
+                      min_gain: float = 0.0, smooth: bool = False
                       ) -> tuple[FusionConfig, list[dict]]:
-    cfg, best = start, objective(measure(rows, start, retriever))
-    trail = [{"step": "start", "objective": round(best, 4)}]
+    """One knob at a time over ``SEARCH``: the best value (smoothed over grid neighbours for
+    ordered knobs with ``smooth``) replaces the current one only if it beats the current
+    value's score by at least ``min_gain``."""
+    cfg = start
+    trail = [{"step": "start", "objective": round(objective(measure(rows, start, retriever)), 4),
+              "min_gain": min_gain, "smooth": smooth}]
     for rnd in range(rounds):
         improved = False
         for name, values in SEARCH.items():
-            for v in values:
-                cand = with_value(cfg, name, v)
-                o = objective(measure(rows, cand, retriever))
-                if o > best + 1e-9:
-                    cfg, best, improved = cand, o, True
-                    trail.append({"round": rnd, "set": name, "value": v,
-                                  "objective": round(o, 4)})
-                    log(f"round {rnd}: {name}={v} -> {o:.4f}")
+            cur = value_of(cfg, name)
+            grid = list(values) if cur in values else list(values) + [cur]
+            if smooth and name.startswith(ORDERED):
+                grid = sorted(grid)
+            objs = [objective(measure(rows, with_value(cfg, name, v), retriever))
+                    for v in grid]
+            score = smoothed(objs) if smooth and name.startswith(ORDERED) else objs
+            here = score[grid.index(cur)]
+            j = max(range(len(grid)), key=lambda i: (score[i], -abs(i - grid.index(cur))))
+            if grid[j] != cur and score[j] >= here + min_gain - 1e-9 and score[j] > here:
+                cfg, improved = with_value(cfg, name, grid[j]), True
+                trail.append({"round": rnd, "set": name, "value": grid[j],
+                              "score": round(score[j], 4), "was": round(here, 4),
+                              "objective": round(objs[j], 4)})
+                log(f"round {rnd}: {name}={grid[j]} -> {objs[j]:.4f} (score {score[j]:.4f} "
+                    f"vs {here:.4f})")
         if not improved:
             break
     return cfg, trail

@@ -1,0 +1,54 @@
+"""The tuner's robust coordinate ascent: minimum gain and neighbour smoothing (our own
+search logic; the objective is a stand-in function of the config, not a retrieval run)."""
+
+import pytest
+
+import qa.tuning as T
+from qa.retrievers.tuned import FusionConfig
+
+
+def _fake_measure(table):
+    """measure() whose objective depends on w.words only (recall part), via ``table``."""
+    def measure(rows, cfg, retriever):
+        return {"recall@10": table.get(cfg.weights.get("words"), 0.0), "mrr@10": 0.0, "n": 1}
+    return measure
+
+
+@pytest.fixture
+def one_knob(monkeypatch):
+    monkeypatch.setattr(T, "SEARCH", {"w.words": [0.0, 0.1, 0.2, 0.3, 0.5, 0.8]})
+    return monkeypatch
+
+
+@pytest.mark.unit
+def test_plain_ascent_takes_the_lone_peak(one_knob):
+    table = {0.0: .50, 0.1: .50, 0.2: .56, 0.25: .55, 0.3: .56, 0.5: .40, 0.8: .60}
+    one_knob.setattr(T, "measure", _fake_measure(table))
+    cfg, trail = T.coordinate_ascent([], None, FusionConfig())
+    assert cfg.weights["words"] == 0.8 and trail[-1]["value"] == 0.8
+
+
+@pytest.mark.unit
+def test_smoothing_prefers_the_flat_region_to_the_lone_peak(one_knob):
+    table = {0.0: .50, 0.1: .50, 0.2: .56, 0.25: .55, 0.3: .56, 0.5: .40, 0.8: .60}
+    one_knob.setattr(T, "measure", _fake_measure(table))
+    start = FusionConfig(weights={**FusionConfig().weights, "words": 0.0})
+    cfg, _ = T.coordinate_ascent([], None, start, smooth=True)
+    # grid 0 .1 .2 .3 .5 .8 -> smoothed .50 .52 .54 .507 .52 .50: the plateau, not 0.8
+    assert cfg.weights["words"] == 0.2
+
+
+@pytest.mark.unit
+def test_a_gain_below_min_gain_keeps_the_current_value(one_knob):
+    table = {0.0: .50, 0.1: .50, 0.2: .50, 0.25: .505, 0.3: .50, 0.5: .50, 0.8: .50}
+    one_knob.setattr(T, "measure", _fake_measure(table))
+    cfg, trail = T.coordinate_ascent([], None, FusionConfig(), min_gain=0.01)
+    assert cfg == FusionConfig() and len(trail) == 1
+    table[0.8] = .52
+    cfg, _ = T.coordinate_ascent([], None, FusionConfig(), min_gain=0.01)
+    assert cfg.weights["words"] == 0.8
+
+
+@pytest.mark.unit
+def test_smoothed_averages_each_value_with_its_neighbours():
+    assert T.smoothed([0.0, 3.0, 0.0, 6.0]) == [1.5, 1.0, 3.0, 3.0]
