@@ -108,7 +108,8 @@ def main() -> int:
                        f" --embed-budget-s {args.embed_budget_s:g}"
                        if args.embed_budget_s is not None else ""),
         "data_dir": str(data), "cpus": os.cpu_count(), "threads": s.threads,
-        "embedder": kb.meta.get("embedder"), "documents": rep["documents"],
+        "embedder": kb.meta.get("embedder"), "batch_size": s.zh_batch_size,
+        "documents": rep["documents"],
         "articles": rep["articles"], "dense_total": cov["total"],
         "phases_s": {k: rep.get(k) for k in ("parse_s", "enrich_s", "bm25_s", "dense_s")},
         "phases_note": "dense_s = cache lookup + the port-related texts embedded before the "
