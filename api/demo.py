@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from api import starting_points as sp
+from api import starting_points_store as sp
 from api.config import ApiSettings, get_settings, write_private
 from api.demo_steps import Beside, DemoStepFailed, say, step  # noqa: F401 - DemoStepFailed: API
 from api.main import create_app

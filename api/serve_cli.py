@@ -79,7 +79,7 @@ def warm_starting_points_in_background(state: Any) -> Any:
     import threading
 
     def run() -> None:
-        from api import starting_points as sp
+        from api import starting_points_store as sp
 
         try:
             if not sp.is_current(state):

@@ -6,35 +6,22 @@ score``), not fixed in advance.
   address or phone is shared with the most enterprises that have seizures (查获记录, as
   ``risk.entity.explain`` counts them), with that cluster and its evidence; one whose linked
   members have seizures comes first, and the title claims member seizures only then;
-* ``person``: the riskiest person (among the first few, one linked to enterprises and to
-  vehicles first), with the enterprises it represents or holds and the
-  vehicles it drove (through its resolved mentions);
+* ``person``: the riskiest person linked to enterprises and to vehicles (``_top``), with the
+  enterprises it represents or holds and the vehicles it drove (through its mentions);
 * ``vehicle``: the riskiest vehicle, with its drivers, cases and inspections.
 
-Computed once per scoring (they explain each candidate: seconds on the demo graph):
-``warm`` (run by the demo after scoring, and in the background by ``portsentinel serve``
-when stale) stores them in ``<api dir>/starting_points.json`` (0600) under the scoring key:
-the promoted model pair and the latest scoring run of each kind (``risk.history``, whose
-recorded scores also rank the candidates). A new promotion or scoring run changes the key;
-graph edits between runs do not. Nodes are stored unmasked (the route masks them for its
-reader); the sentences are shared, so they mask persons for all (``masked_caption``)."""
+Stored once per scoring (``api.starting_points_store``). Nodes come back unmasked (the
+route masks them for its reader); the sentences are shared, so they mask persons for all."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-from pathlib import Path
 from typing import Any
 
-from api.config import write_private
-from api.explain_view import masked_caption
-from risk import registry
 from risk.entity.explain import explain_entity
-from risk.exceptions import RiskError
+from risk.warnings.triage import MENTION_PREFIXES
 
-STORE_NAME = "starting_points.json"
 CANDIDATES = 6  # riskiest enterprises examined for the shell cluster
+PREFER_EXAMINE = 40  # riskiest persons looked through for one with enterprises AND vehicles
 SHARED = ("shared_rep", "shared_address", "shared_phone")
 # per kind: the focus's links drawn, which neighbours are looked through, and their links
 VIEW = {
@@ -59,18 +46,22 @@ TITLES = {
                "and vehicles"),
     "vehicle": ("风险最高的车辆及其驾驶员", "The riskiest vehicle, with its drivers"),
 }
-_cache: dict[int, tuple[list, list]] = {}  # id(app state) -> (scoring key, items)
-_lock = threading.Lock()
-_computing = threading.Lock()  # one computation at a time; the others wait for its answer
 
 
-def _ranked(store: Any, label: str, recorded: list | None = None) -> list[tuple[str, float]]:
-    """Canonical (not a mention: no outgoing ALIAS_OF) ``label`` keys by risk_score: from
-    ``recorded``, the scoring run's highest (key, score) pairs (``risk.history``), each
+def _ranked(store: Any, label: str, recorded: list | None = None,
+            n: int = CANDIDATES) -> list[tuple[str, float]]:
+    """The ``n`` riskiest canonical (not a mention: no outgoing ALIAS_OF) ``label`` keys:
+    from ``recorded``, the scoring run's highest (key, score) pairs (``risk.history``), each
     checked for ALIAS_OF in the graph (a mention carries its entity's score); without them,
     from an export of the label's nodes."""
     if recorded:
-        return [(k, s) for k, s in recorded if not _is_mention(store, label, k)][:CANDIDATES]
+        out = []
+        for k, s in recorded:
+            if not k.startswith(MENTION_PREFIXES) and not _is_mention(store, label, k):
+                out.append((k, s))
+                if len(out) == n:
+                    break
+        return out
     t = store.export(labels=[label], rel_types=["ALIAS_OF"])
     df = t.nodes.get(label)
     if df is None or df.empty or "risk_score" not in df:
@@ -80,7 +71,7 @@ def _ranked(store: Any, label: str, recorded: list | None = None) -> list[tuple[
         if al is not None and len(al) else set()
     df = df.dropna(subset=["risk_score"])
     df = df[~df["key"].astype(str).isin(mentions)]
-    top = df.nlargest(CANDIDATES, "risk_score")
+    top = df.nlargest(n, "risk_score")
     return [(str(k), float(s)) for k, s in zip(top["key"], top["risk_score"])]
 
 
@@ -175,15 +166,19 @@ def _shell_cluster(store: Any, caption_of: Any = None, recorded: list | None = N
 
 def _top(store: Any, kind: str, label: str, prefer: tuple[set[str], ...] = (),
          caption_of: Any = None, recorded: list | None = None) -> dict[str, Any] | None:
-    """The riskiest ``label``; among the first candidates, one whose reasons cover every
-    set in ``prefer`` (a person linked to enterprises AND vehicles) comes first."""
+    """The riskiest ``label``; with ``prefer``, one whose reasons cover every set in it (a
+    person linked to enterprises AND vehicles, as the card's title says) comes first: the
+    best of the first ``CANDIDATES`` (more covered, then more seizures), else the first such
+    one further down, up to ``PREFER_EXAMINE``."""
     best = None
-    for i, (key, score) in enumerate(_ranked(store, label, recorded)[:CANDIDATES if prefer
-                                                                      else 1]):
+    ranked = _ranked(store, label, recorded, n=PREFER_EXAMINE if prefer else 1)
+    for i, (key, score) in enumerate(ranked):
+        if best is not None and (i >= CANDIDATES and best[0][0] == len(prefer)):
+            break
         ex = explain_entity(store, label, key, caption_of=caption_of)
         kinds = {r["kind"] for r in ex["reasons"]}
         rank = (sum(bool(kinds & want) for want in prefer),
-                sum(r["with_seizures"] for r in ex["reasons"]), -i)
+                sum(r["with_seizures"] for r in ex["reasons"]) if i < CANDIDATES else 0, -i)
         if best is None or rank > best[0]:
             best = (rank, key, score, ex)
     if best is None:
@@ -205,98 +200,3 @@ def compute(store: Any, caption_of: Any = None,
              _top(store, "vehicle", "Vehicle", caption_of=caption_of,
                   recorded=rec.get("Vehicle"))]
     return [f for f in found if f is not None]
-
-
-def recorded_top(data_dir: Any, run: str | None) -> dict[str, list]:
-    """Per label, the ``run``'s highest (key, score) pairs from the score history, enough
-    to find ``CANDIDATES`` canonical entities among mentions carrying the same scores."""
-    if not run:
-        return {}
-    from risk.history import ScoreHistory
-
-    h = ScoreHistory.for_data_dir(data_dir)
-    try:
-        return {lab: h.top(run, lab, CANDIDATES * 8) for lab in ("Enterprise", "Person",
-                                                               "Vehicle")}
-    finally:
-        h.close()
-
-
-def _models(state: Any) -> list:
-    """The promoted declaration and entity model versions (index reads, no model load)."""
-    out = []
-    for name in (None, "entity"):
-        try:
-            out.append(registry.list_versions(name=name,
-                                              data_dir=state.settings.data_dir)["promoted"])
-        except RiskError:
-            out.append(None)
-    return out
-
-
-def scoring_key(state: Any) -> list:
-    """The promoted model pair and the latest recorded scoring run (``<model>@<scored_at>``)
-    of each kind: what the starting points were computed from."""
-    from risk.history import ScoreHistory
-
-    h = ScoreHistory.for_data_dir(state.settings.data_dir)
-    try:
-        runs = [(h.latest_run(kind) or {}).get("run_id") for kind in ("declaration", "entity")]
-    finally:
-        h.close()
-    return _models(state) + runs
-
-
-def store_path(state: Any) -> Path:
-    return Path(state.settings.api_dir) / STORE_NAME
-
-
-def _stored(state: Any, key: list) -> list | None:
-    """The stored starting points when they were computed under ``key``, else None (none
-    stored, another key, or an unreadable file: recomputed)."""
-    try:
-        saved = json.loads(store_path(state).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(saved, dict) or saved.get("key") != key:
-        return None
-    items = saved.get("items")
-    return items if isinstance(items, list) else None
-
-
-def warm(state: Any, store: Any, key: list | None = None) -> dict[str, Any]:
-    """Compute the starting points now and store them under the current scoring key."""
-    key = scoring_key(state) if key is None else key
-    t0 = time.perf_counter()
-    items = compute(store, masked_caption(state.masker),
-                    recorded_top(state.settings.data_dir, key[-1]))
-    seconds = round(time.perf_counter() - t0, 2)
-    write_private(store_path(state), json.dumps(
-        {"key": key, "seconds": seconds, "items": items}, ensure_ascii=False, default=str))
-    with _lock:
-        _cache[id(state)] = (key, items)
-    return {"items": len(items), "kinds": [it["kind"] for it in items], "seconds": seconds,
-            "key": key}
-
-
-def is_current(state: Any) -> bool:
-    """Whether stored starting points match the current scoring key."""
-    return _stored(state, scoring_key(state)) is not None
-
-
-def starting_points(state: Any, store: Any) -> list[dict[str, Any]]:
-    """The starting points for this app's graph and its latest scoring: from memory, else
-    from the stored file, else computed (once; concurrent callers wait) and stored."""
-    key = scoring_key(state)
-    with _lock:
-        hit = _cache.get(id(state))
-    if hit and hit[0] == key:
-        return hit[1]
-    with _computing:
-        items = _stored(state, key)
-        if items is None:
-            warm(state, store, key)
-        with _lock:
-            if items is not None:
-                _cache[id(state)] = (key, items)
-            return _cache[id(state)][1]

@@ -12,7 +12,7 @@ from api.deps import AuditDep, StateDep, StoreDep
 from api.errors import NotFoundError
 from api.routes.graph import (Analyst, Key, Label, real_key, shown_node, shown_sub, touched,
                               view)
-from api.starting_points import starting_points
+from api.starting_points_store import starting_points
 from graph import ontology
 from graph.explore import COLLAPSED
 

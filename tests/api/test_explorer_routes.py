@@ -251,7 +251,8 @@ def test_starting_points_are_stored_per_scoring_run_and_recomputed_after_a_new_o
     recompute and store them under the new key."""
     import json
 
-    import api.starting_points as sp
+    import api.starting_points as points
+    import api.starting_points_store as sp
     from risk.history import ScoreHistory
 
     state = app.state.ps
@@ -261,8 +262,8 @@ def test_starting_points_are_stored_per_scoring_run_and_recomputed_after_a_new_o
     assert oct(sp.store_path(state).stat().st_mode)[-3:] == "600"  # 0600, like the audit log
     assert [it["focus"]["key"] for it in saved["items"]] == ["SH-1", "P-DRV", "粤Z0001港"]
     calls = []
-    real = sp.compute
-    monkeypatch.setattr(sp, "compute", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    real = points.compute
+    monkeypatch.setattr(points, "compute", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     sp._cache.clear()  # a fresh process: nothing in memory
     again = client.get("/graph/starting-points", headers=auth("analyst")).json()["items"]
     assert calls == [] and again == first
@@ -324,3 +325,32 @@ def test_ranking_from_the_recorded_run_skips_mention_nodes(api_store, planted):
                      [R("ALIAS_OF", "Enterprise", "SH-1-M", "Enterprise", "SH-1", {}, SRC)])
     got = sp._ranked(api_store, "Enterprise", [("SH-1-M", .99), ("SH-1", .99), ("SH-2", .8)])
     assert got == [("SH-1", .99), ("SH-2", .8)]
+
+
+@pytest.mark.unit
+def test_the_person_card_looks_past_the_first_few_for_one_with_enterprises_and_vehicles(
+        monkeypatch):
+    """Our own selection logic: the card's title promises enterprises and vehicles; when
+    none of the first CANDIDATES persons has both, the first one further down that does is
+    shown (not the top one with enterprises only); one among the first few wins as before."""
+    import api.starting_points as sp
+
+    def ex(*kinds):
+        return {"reasons": [{"kind": k, "count": 2, "with_seizures": 1, "paths": [],
+                             "text_zh": "z", "text_en": "e"} for k in kinds]}
+
+    table = {f"P{i}": ex("legal_rep") for i in range(12)}
+    table["P9"] = ex("legal_rep", "drove")
+    explained = []
+    monkeypatch.setattr(sp, "explain_entity", lambda s, l, k, caption_of=None:
+                        explained.append(k) or table[k])
+    monkeypatch.setattr(sp, "_ranked", lambda s, l, r=None, n=6: [
+        (f"P{i}", 1 - i / 100) for i in range(min(n, 12))])
+    monkeypatch.setattr(sp, "_item", lambda store, kind, label, key, score, e, title=None: key)
+    prefer = ({"legal_rep", "shareholder"}, {"drove"})
+    assert sp._top(None, "person", "Person", prefer) == "P9"
+    assert explained == [f"P{i}" for i in range(10)]  # stops at the first full match
+    table["P2"] = ex("shareholder", "drove")
+    explained.clear()
+    assert sp._top(None, "person", "Person", prefer) == "P2"
+    assert explained == [f"P{i}" for i in range(6)]
