@@ -83,12 +83,17 @@ def world_frames(d: Path, cut_quantile: float = 0.7) -> dict[str, Any]:
     ins = ins.sort_values("date").drop_duplicates("decl_id", keep="last")
     f["label"] = f["key"].map(ins.set_index("decl_id")["result"].map({"hit": 1.0, "no_hit": 0.0}))
     f["inspected_on"] = f["key"].map(ins.set_index("decl_id")["date"])
+    f["findings"] = f["key"].map(ins.set_index("decl_id")["findings"]).fillna("").astype(str)
+    C = pd.read_csv(d / "cases.csv", dtype=str)
     f = f.sort_values(["date", "key"], kind="stable").reset_index(drop=True)
     cut = f["date"].quantile(cut_quantile)
     hist = f[f["date"] < cut].copy()
     # an inspection only counts as a label if it was recorded before the cut
     late = pd.to_datetime(hist["inspected_on"]) >= cut
     hist.loc[late, "label"] = np.nan
+    hist["findings"] = hist["findings"].where(hist["label"] == 1, "")  # hits before the cut
+    C = C[pd.to_datetime(C["date"]) < cut]  # what cases before the cut say (risk.entity.crossings)
+    hist["case_kind"] = hist["key"].map(dict(zip(C["decl_id"], C["kind"]))).fillna("")
     test = f[f["date"] >= cut].copy()
     test["label"] = test["is_fraud"].astype(float)  # ground truth for evaluation only
     E = pd.read_csv(d / "enterprises.csv", dtype=str)

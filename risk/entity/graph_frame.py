@@ -16,7 +16,9 @@ provenance ALIAS_OF.
   dated before ``cutoff`` (hit = 1, no_hit = 0); a declaration without any INSPECTED link
   (KCS rows) keeps its own ``fraud`` flag if it is dated before the cut-off; nothing else
   (an inspection recorded after the cut-off labels nothing). Declarations dated on or after
-  the cut-off are not read. Cases count only when dated before the cut-off.
+  the cut-off are not read. Cases count only when dated before the cut-off. Each declaration
+  carries ``findings`` (what its labelling inspection found, hits only) and ``case_kind`` (the
+  kind of a case before the cut-off it is in) — ``risk.entity.crossings`` reads them.
 * **Drivers, per crossing.** A road declaration's ``driver`` is the canonical person of the
   driver recorded on its road manifest (Declaration-[:ON_MANIFEST]->Manifest<-[:DRIVER_OF]-
   Person, the mention followed through ALIAS_OF); where a case (before the cut-off) names a
@@ -124,7 +126,12 @@ def _labels(tables: Any, f: Any, cutoff: Any) -> Any:
         y = d.set_index("end_key")["res"].map({"hit": 1.0, "no_hit": 0.0})
         hit = f["key"].map(y)
         f.loc[hit.notna(), "label"] = hit[hit.notna()].values
+        if "findings" in i:  # what that inspection found (risk.entity.crossings reads it)
+            fd = d.assign(fnd=d["start_key"].map(i["findings"])).set_index("end_key")["fnd"]
+            f["findings"] = f["key"].map(fd)
     f["label"] = pd.to_numeric(f["label"], errors="coerce").astype(float)
+    f["findings"] = (f["findings"].where(f["label"] == 1, "").fillna("").astype(str)
+                     if "findings" in f else "")
     return f
 
 
@@ -135,8 +142,11 @@ def _cases(tables: Any, cutoff: Any) -> Any:
     c, inv = tables.nodes.get("Case"), _rels(tables, "INVOLVED_IN")
     if c is None or not len(c) or not len(inv):
         return pd.DataFrame(columns=["start_label", "start_key", "end_key", "date"])
-    cd = pd.to_datetime(c.set_index("key").get("date"), errors="coerce")
+    ci = c.set_index("key")
+    cd = pd.to_datetime(ci.get("date"), errors="coerce")
     inv = inv.assign(date=inv["end_key"].map(cd)).dropna(subset=["date"])
+    if "kind" in ci:
+        inv = inv.assign(kind=inv["end_key"].map(ci["kind"]))
     return inv[inv["date"] < cutoff] if cutoff is not None else inv
 
 
@@ -170,6 +180,11 @@ def entity_graph(tables: Any, *, cutoff: str | None = None) -> EntityGraph:
     f["vehicle"] = f["key"].map(veh.drop_duplicates("start_key").set_index("start_key")["end_key"])
     cases = _cases(tables, cut)
     dcase = cases[cases["start_label"] == "Declaration"][["start_key", "end_key"]]
+    if "kind" in cases:  # the kind of the (first) case a declaration is in
+        ck = cases[cases["start_label"] == "Declaration"].drop_duplicates("start_key")
+        f["case_kind"] = f["key"].map(ck.set_index("start_key")["kind"]).fillna("").astype(str)
+    else:
+        f["case_kind"] = ""
     pcase = cases[cases["start_label"] == "Person"][["start_key", "end_key"]]
     drv = dcase.merge(pcase, on="end_key", suffixes=("_d", "_p"))
     f["driver"] = f["key"].map(drv.drop_duplicates("start_key_d").set_index("start_key_d")

@@ -25,19 +25,13 @@ without declarations before t1 are left out of the loss (for them "no early evid
 history. Each window is standardised on its own (counts grow with the window's length).
 
 The entity graph model (``entity_model_scores``) = per kind a weighted sum of the ranks of
-three graph components — the propagation, this GNN, and (vehicles) the driver-surprise
-propagation ``drv_surprise`` of ``risk.entity.features`` — with ``WEIGHTS`` picked on dev seeds 7
-and 3 at 50k declarations: enterprise = propagation, person = GNN, vehicle = driver surprise
-(round 3, served path, 20k, dev seeds 7 and 3, with crossings linked: vehicle = the largest
-driver surprise among the drivers of its crossings, ``driver_surprise_max``).
-On the dev seeds every trained enterprise scorer (this GNN with or without the residual, label
-trick / K-fold masked labels, unlabelled-as-negative, logistic regression, LightGBM on the same
-features) and every propagation/GNN blend ranked below the propagation alone; for persons the
-GNN is far ahead (shell representatives and controllers have no declarations of their own);
-for vehicles the GNN's proxy labels (late hits of a vehicle's declarations, mostly importer
-fraud) carry no vehicle signal, and the driver-surprise channel beat both the propagation and
-blends with it. Round 1 (propagation / GNN blend, vehicle α = 0.2, held-out seeds 11, 13, 17)
-is commit 6584bf9; its vehicle margin was not met. Held-out figures: ``bench/risk_entities.py``.
+graph components, ``WEIGHTS``: enterprise = the propagation, person = this GNN (both picked on
+dev seeds 7 and 3 at 50k), vehicle = ``crossing_risk`` of ``risk.entity.crossings`` (round 4:
+built from the simulator's driver mechanism, chosen on 13 dev worlds; the earlier
+driver-surprise channels, chosen on two seeds, did not generalise). On the dev seeds every
+trained enterprise scorer and every propagation/GNN blend ranked below the propagation alone;
+for persons the GNN is far ahead (shell representatives have no declarations of their own);
+for vehicles the GNN's proxy labels (late hits, mostly importer fraud) carry no vehicle signal.
 Served (trained on the graph, registered, batch-scored): ``risk.entity.model.EntityModel``.
 """
 
@@ -48,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from risk.entity import features as F
+from risk.entity.crossings import crossing_scores
 
 KINDS = F.KINDS
 DEFAULTS: dict[str, Any] = {"hidden": 32, "epochs": 100, "lr": 0.01, "weight_decay": 5e-4,
@@ -56,13 +51,12 @@ DEFAULTS: dict[str, Any] = {"hidden": 32, "epochs": 100, "lr": 0.01, "weight_dec
                             # the crossing-level vehicle columns feed the vehicle components
                             # only; the GNN's inputs stay those it was chosen with
                             "drop": ("drv_surprise_max", "drv_case_max")}
-# weights of the component ranks per kind (chosen on dev seeds 7 and 3 at 50k declarations —
-# see the module docstring)
-# vehicle: driver_surprise_max, chosen on the served path (module docstring)
-Z_ = {"propagation": 0.0, "gnn": 0.0, "driver_surprise": 0.0, "driver_surprise_max": 0.0}
+# weights of the component ranks per kind (module docstring)
+Z_ = {"propagation": 0.0, "gnn": 0.0, "driver_surprise": 0.0, "driver_surprise_max": 0.0,
+      "crossing_risk": 0.0}
 WEIGHTS = {"enterprise": {**Z_, "propagation": 1.0},
            "person": {**Z_, "gnn": 1.0},
-           "vehicle": {**Z_, "driver_surprise_max": 1.0}}
+           "vehicle": {**Z_, "crossing_risk": 1.0}}
 
 
 def sage_encoder(hidden: int) -> Any:
@@ -159,7 +153,8 @@ def entity_model_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads:
     """The entity graph model and its parts, each {(kind, id): score}: ``own`` (the entity's
     own evidence, ``features.own_score``: the tabular baseline), ``propagation`` (the
     non-learned prior, 2 rounds), ``gnn`` (the trained residual GNN alone),
-    ``driver_surprise`` (vehicles: ``drv_surprise``; ``drv_surprise_max`` mixed) and ``model`` = Σ_c
+    ``driver_surprise`` (vehicles: ``drv_surprise``; ``drv_surprise_max`` and
+    ``risk.entity.crossings``' ``crossing_risk`` mixed) and ``model`` = Σ_c
     w_kind,c · rank(c) / Σ_c w_kind,c (``WEIGHTS``)."""
     weights = {t: {**WEIGHTS[t], **((weights or {}).get(t, {}))} for t in KINDS}
     ids = F.index(fr)
@@ -173,7 +168,9 @@ def entity_model_scores(fr: dict[str, Any], decl_scores: np.ndarray, *, threads:
         comp = {"propagation": X[t][:, -1], "gnn": np.array([g[(t, k)] for k in names]),
                 **{c: (X[t][:, F.FEATURES[t].index(f)] if t == "vehicle" else np.zeros(len(names)))
                    for c, f in (("driver_surprise", "drv_surprise"),
-                                ("driver_surprise_max", "drv_surprise_max"))}}
+                                ("driver_surprise_max", "drv_surprise_max"))},
+                "crossing_risk": (crossing_scores(fr["hist"], decl_scores, ids)["crossing_risk"]
+                                  if t == "vehicle" else np.zeros(len(names)))}
         w = weights[t]
         tot = sum(w.values()) or 1.0
         mix = sum(w.get(c, 0.0) * rank01(v) for c, v in comp.items() if w.get(c)) / tot

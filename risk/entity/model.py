@@ -34,6 +34,7 @@ import numpy as np
 from risk.base import RiskModel
 from risk.entity import features as F
 from risk.entity import graph_model as G
+from risk.entity.crossings import crossing_scores
 
 KINDS = F.KINDS
 VALID_QUANTILE = 0.75
@@ -168,6 +169,7 @@ class EntityModel(RiskModel):
         X, L = F.features(fr, hist, sc, ids)
         gnn = G.apply_gnn(states, fr, sc, ids, self.config, hist=hist, XL=(X, L))
         own = F.own_score({t: X[t][:, :len(F.OWN)] for t in KINDS})
+        xr = crossing_scores(hist, sc, ids)
         out: dict[str, dict[str, np.ndarray]] = {}
         for t in KINDS:
             veh = (lambda c: X[t][:, F.FEATURES[t].index(c)] if t == "vehicle"  # noqa: E731
@@ -178,7 +180,12 @@ class EntityModel(RiskModel):
                     "driver_surprise_max": veh("drv_surprise_max"),
                     # own evidence (tabular baseline) and the declaration-score aggregate
                     # 0.5·mean + 0.5·max (what the declaration model writes on an entity)
-                    "own": own[t], "decl_agg": 0.5 * (X[t][:, 0] + X[t][:, 1])}
+                    "own": own[t], "decl_agg": 0.5 * (X[t][:, 0] + X[t][:, 1]),
+                    # vehicles: the chance one of its crossings was an offending driver's
+                    # (risk.entity.crossings: findings naming the driver, unexplained hits,
+                    # light declared masses)
+                    "crossing_risk": xr["crossing_risk"] if t == "vehicle"
+                    else np.zeros(len(ids[t]))}
             w = self.weights[t]
             tot = sum(w.values()) or 1.0
             mix = sum(w[c] * rank_avg(v) for c, v in comp.items() if w.get(c)) / tot
