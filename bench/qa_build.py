@@ -47,6 +47,13 @@ class LoadSampler(threading.Thread):
                 "max": round(max(s), 2)}
 
 
+def _autogroup() -> str | None:
+    try:
+        return Path("/proc/self/autogroup").read_text().strip()
+    except OSError:
+        return None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--embed-budget-s", type=float, default=None,
@@ -130,6 +137,10 @@ def main() -> int:
         "whole_build_estimated": not done,
         "cpu_s": round(time.process_time() - c0, 1),
         "load_avg_at_start": load0, "load_avg_at_end": list(os.getloadavg()),
+        # the scheduler group (Linux autogroup: nice only ranks processes inside a group;
+        # a timing run may be given a group nice below the others' so the lock's priority
+        # holds across the helpers' sessions)
+        "autogroup": _autogroup(), "nice": os.nice(0),
         "load_1min_sampled": load.summary(), "log": log,
     }
     path = REPO / "bench" / "results" / f"{args.out}.json"
