@@ -42,10 +42,12 @@ class KnowledgeSettings(DataDirSettings):
     # which embedder builds the dense index: "onnx" (bge-small-zh, the default) or "st" (the
     # sentence-transformers folder in model_path)
     embedder: str = "onnx"
-    # tokens per article: 64 ties 128 on the tune half (bench/qa_maxlen.py) and embeds ~2x
-    # faster; a base built at another length keeps its own (meta.json), and the embedding
-    # cache is keyed by model + max length, so 128-token vectors are never reused at 64
-    zh_max_length: int = 64
+    # tokens per article: 128. 64 embeds ~2x faster and tied 128 on a candidate pool of the
+    # tune half (bench/qa_maxlen.py), but over the whole corpus the dense channel alone
+    # loses 5 tune questions at 64 (bench/qa_dense_len.py). A base built at another length
+    # keeps its own (meta.json); the embedding cache is keyed by model + max length, so
+    # vectors of one length are never reused at another
+    zh_max_length: int = 128
     # texts per forward pass: 8 costs least CPU per text with the int8 model on this
     # machine (bench/qa_embed_speed.py: 4-8 ms vs 5-7 at 32 and 7 at 64-128)
     zh_batch_size: int = 8

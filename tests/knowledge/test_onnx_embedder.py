@@ -71,18 +71,18 @@ def test_model_dir_comes_from_ps_zh_model_dir(monkeypatch, tmp_path):
 
 
 @pytest.mark.integration
-def test_a_128_token_cache_is_not_reused_at_the_64_token_default(tmp_path):
+def test_a_cache_of_another_max_length_is_not_reused(tmp_path):
     import numpy as np
 
     from knowledge.dense_build import cache_key, make_embedder
     from knowledge.embedding_cache import EmbeddingCache
 
     s = KnowledgeSettings()
-    assert s.zh_max_length == 64
+    assert (s.zh_max_length, s.zh_batch_size) == (128, 8)
     new = make_embedder(s)
     old = make_embedder(s, {"embedder": {"kind": "onnx", "path": str(s.zh_model_dir),
-                                         "max_length": 128}})
-    assert (new.max_length, old.max_length) == (64, 128)  # a built base keeps its own length
+                                         "max_length": 64}})
+    assert (new.max_length, old.max_length) == (128, 64)  # a built base keeps its own length
     assert cache_key(new) != cache_key(old)
     stale = EmbeddingCache(tmp_path, cache_key(old))
     stale.get_or_embed(["海关"], lambda ts: np.ones((len(ts), 512), dtype=np.float32))
