@@ -155,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     s = settings()
     log = lambda m: print(f"[bench] {m}", file=sys.stderr, flush=True)  # noqa: E731
     result: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                "load_avg_at_start": os.getloadavg()},
+                                "load_avg_at_start": os.getloadavg(),
+                                "autogroup": _autogroup(), "nice": os.nice(0)},
                     "corpus": str(s.corpus_dir), "data_dir": str(s.data_dir)}
     if not args.skip_build:
         t = time.perf_counter()
@@ -238,6 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({"ratios": result["ratios"], "done_when": result["done_when"]},
                      ensure_ascii=False, indent=1))
     return 0
+
+
+def _autogroup() -> str | None:
+    """The Linux autogroup of this process (nice ranks processes only inside a group)."""
+    try:
+        return Path("/proc/self/autogroup").read_text().strip()
+    except OSError:
+        return None
 
 
 class _null:
