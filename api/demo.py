@@ -280,8 +280,9 @@ def demo(args: argparse.Namespace, serve: Callable[[Any, str, int], None]) -> di
     state: AppState = app.state.ps
     # independent work side by side (each trainer and the embedder use one or two threads,
     # so on a machine with spare cores the demo ends sooner; the work itself is unchanged):
-    # the regulation index needs no graph, and the two models only read it
-    index = Beside("building the knowledge index", build_index, state, data)
+    # the regulation index needs no graph (at a lower priority, with the background
+    # embedding it starts: the graph steps come first), and the two models only read it
+    index = Beside("building the knowledge index", build_index, state, data, nicer=5)
     step("loading the KCS declarations", load_declarations, state, store, data, args.kcs_limit)
     index.check()
     step("loading the simulated port world", load_world, state, store, args.world,

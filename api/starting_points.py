@@ -6,8 +6,9 @@ score``), not fixed in advance.
   address or phone is shared with the most enterprises that have seizures (查获记录, as
   ``risk.entity.explain`` counts them), with that cluster and its evidence; one whose linked
   members have seizures comes first, and the title claims member seizures only then;
-* ``person``: the riskiest person linked to enterprises and to vehicles (``_top``), with the
-  enterprises it represents or holds and the vehicles it drove (through its mentions);
+* ``person``: the riskiest person linked to enterprises and to vehicles (any person when
+  none is), with the enterprises it represents or holds and the vehicles it drove (through
+  its resolved mentions);
 * ``vehicle``: the riskiest vehicle, with its drivers, cases and inspections.
 
 Stored once per scoring (``api.starting_points_store``). Nodes come back unmasked (the
@@ -21,7 +22,7 @@ from risk.entity.explain import explain_entity
 from risk.warnings.triage import MENTION_PREFIXES
 
 CANDIDATES = 6  # riskiest enterprises examined for the shell cluster
-PREFER_EXAMINE = 40  # riskiest persons looked through for one with enterprises AND vehicles
+PERSON_LINKS = ("LEGAL_REP_OF", "SHAREHOLDER_OF", "DROVE", "ALIAS_OF")
 SHARED = ("shared_rep", "shared_address", "shared_phone")
 # per kind: the focus's links drawn, which neighbours are looked through, and their links
 VIEW = {
@@ -44,6 +45,10 @@ TITLES = {
                             "phone"),
     "person": ("风险最高的人员及其企业、车辆", "The riskiest person, with their enterprises "
                "and vehicles"),
+    # no person is linked to both: the title says what the card holds
+    "person_enterprises": ("风险最高的人员及其企业", "The riskiest person, with their enterprises"),
+    "person_vehicles": ("风险最高的人员及其车辆", "The riskiest person, with their vehicles"),
+    "person_plain": ("风险最高的人员", "The riskiest person"),
     "vehicle": ("风险最高的车辆及其驾驶员", "The riskiest vehicle, with its drivers"),
 }
 
@@ -164,27 +169,58 @@ def _shell_cluster(store: Any, caption_of: Any = None, recorded: list | None = N
                  title=None if rank[0] else "shell_cluster_plain")
 
 
+def _people_with_both(store: Any) -> list[tuple[str, float]]:
+    """Canonical persons who (themselves or through their mentions) represent or hold an
+    enterprise AND drove a vehicle, riskiest first: one export of the persons and those
+    links (the riskiest persons of a world are often shell representatives who drive
+    nothing, and the person card promises both)."""
+    t = store.export(labels=["Person"], rel_types=list(PERSON_LINKS))
+    people = t.nodes.get("Person")
+    if people is None or people.empty or "risk_score" not in people:
+        return []
+
+    def rels(types: tuple[str, ...], end: str) -> list[tuple[str, str]]:
+        out = []
+        for ty in types:
+            r = t.relationships.get(ty)
+            if r is not None and len(r):
+                r = r[(r["start_label"] == "Person") & (r["end_label"] == end)]
+                out += list(zip(r["start_key"].astype(str), r["end_key"].astype(str)))
+        return out
+
+    canon = dict(rels(("ALIAS_OF",), "Person"))
+    holds = {canon.get(p, p) for p, _ in rels(("LEGAL_REP_OF", "SHAREHOLDER_OF"), "Enterprise")}
+    drove = {canon.get(p, p) for p, _ in rels(("DROVE",), "Vehicle")}
+    sc = people.dropna(subset=["risk_score"])
+    score = dict(zip(sc["key"].astype(str), sc["risk_score"].astype(float)))
+    both = [(k, score[k]) for k in holds & drove if k in score and k not in canon]
+    return sorted(both, key=lambda x: (-x[1], x[0]))
+
+
 def _top(store: Any, kind: str, label: str, prefer: tuple[set[str], ...] = (),
-         caption_of: Any = None, recorded: list | None = None) -> dict[str, Any] | None:
-    """The riskiest ``label``; with ``prefer``, one whose reasons cover every set in it (a
-    person linked to enterprises AND vehicles, as the card's title says) comes first: the
-    best of the first ``CANDIDATES`` (more covered, then more seizures), else the first such
-    one further down, up to ``PREFER_EXAMINE``."""
+         caption_of: Any = None, recorded: list | None = None,
+         candidates: list | None = None) -> dict[str, Any] | None:
+    """The riskiest ``label`` (of ``candidates`` when given); with ``prefer``, among the first
+    ``CANDIDATES``, one whose reasons cover every set in it comes first, then seizures."""
     best = None
-    ranked = _ranked(store, label, recorded, n=PREFER_EXAMINE if prefer else 1)
-    for i, (key, score) in enumerate(ranked):
-        if best is not None and (i >= CANDIDATES and best[0][0] == len(prefer)):
-            break
+    ranked = candidates or _ranked(store, label, recorded, n=CANDIDATES if prefer else 1)
+    for i, (key, score) in enumerate(ranked[:CANDIDATES if prefer else 1]):
         ex = explain_entity(store, label, key, caption_of=caption_of)
         kinds = {r["kind"] for r in ex["reasons"]}
         rank = (sum(bool(kinds & want) for want in prefer),
-                sum(r["with_seizures"] for r in ex["reasons"]) if i < CANDIDATES else 0, -i)
+                sum(r["with_seizures"] for r in ex["reasons"]), -i)
         if best is None or rank > best[0]:
             best = (rank, key, score, ex)
     if best is None:
         return None
     _, key, score, ex = best
-    return _item(store, kind, label, key, score, ex)
+    title = None
+    if kind == "person":  # the title claims enterprises / vehicles only when the card has them
+        have = {r["kind"] for r in ex["reasons"]}
+        ent, veh = bool(have & {"legal_rep", "shareholder"}), "drove" in have
+        title = "person" if ent and veh else "person_enterprises" if ent else \
+            "person_vehicles" if veh else "person_plain"
+    return _item(store, kind, label, key, score, ex, title=title)
 
 
 def compute(store: Any, caption_of: Any = None,
@@ -196,7 +232,7 @@ def compute(store: Any, caption_of: Any = None,
     rec = recorded or {}
     found = [_shell_cluster(store, caption_of, rec.get("Enterprise")),
              _top(store, "person", "Person", ({"legal_rep", "shareholder"}, {"drove"}),
-                  caption_of, rec.get("Person")),
+                  caption_of, rec.get("Person"), _people_with_both(store)),
              _top(store, "vehicle", "Vehicle", caption_of=caption_of,
                   recorded=rec.get("Vehicle"))]
     return [f for f in found if f is not None]

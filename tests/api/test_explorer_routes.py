@@ -327,30 +327,43 @@ def test_ranking_from_the_recorded_run_skips_mention_nodes(api_store, planted):
     assert got == [("SH-1", .99), ("SH-2", .8)]
 
 
+def test_the_person_card_takes_the_riskiest_person_with_enterprises_and_vehicles(
+        api_store, planted):
+    """The card's title promises enterprises and vehicles: a riskier person who only
+    represents enterprises (or only drives) is passed over; links count through mentions."""
+    import api.starting_points as sp
+    from graph.base import NodeRecord as N, RelRecord as R
+
+    api_store.upsert([N("Person", "P-TOP", {"name": "赵一", "risk_score": 0.999,
+                                            "risk_level": "高"}, SRC),
+                      N("Person", "PM:DRV-2", {"name": "王五洋"}, SRC)],
+                     [R("LEGAL_REP_OF", "Person", "P-TOP", "Enterprise", "SH-1", {}, SRC),
+                      R("ALIAS_OF", "Person", "PM:DRV-2", "Person", "P-DRV", {}, SRC),
+                      R("SHAREHOLDER_OF", "Person", "PM:DRV-2", "Enterprise", "SH-2", {}, SRC)])
+    both = sp._people_with_both(api_store)
+    assert both[0] == ("P-DRV", 0.97) and "P-TOP" not in dict(both)
+    assert "PM:DRV-2" not in dict(both)  # a mention stands for its person
+    item = sp._top(api_store, "person", "Person", ({"legal_rep", "shareholder"}, {"drove"}),
+                   candidates=both)
+    assert item["focus"]["key"] == "P-DRV"
+    kinds = {n["label"] for n in item["subgraph"]["nodes"]}
+    assert {"Person", "Enterprise", "Vehicle"} <= kinds
+    assert item["title_zh"] == "风险最高的人员及其企业、车辆"
+
+
 @pytest.mark.unit
-def test_the_person_card_looks_past_the_first_few_for_one_with_enterprises_and_vehicles(
-        monkeypatch):
-    """Our own selection logic: the card's title promises enterprises and vehicles; when
-    none of the first CANDIDATES persons has both, the first one further down that does is
-    shown (not the top one with enterprises only); one among the first few wins as before."""
+def test_the_person_card_title_claims_only_the_links_its_person_has(monkeypatch):
     import api.starting_points as sp
 
     def ex(*kinds):
         return {"reasons": [{"kind": k, "count": 2, "with_seizures": 1, "paths": [],
                              "text_zh": "z", "text_en": "e"} for k in kinds]}
 
-    table = {f"P{i}": ex("legal_rep") for i in range(12)}
-    table["P9"] = ex("legal_rep", "drove")
-    explained = []
-    monkeypatch.setattr(sp, "explain_entity", lambda s, l, k, caption_of=None:
-                        explained.append(k) or table[k])
-    monkeypatch.setattr(sp, "_ranked", lambda s, l, r=None, n=6: [
-        (f"P{i}", 1 - i / 100) for i in range(min(n, 12))])
-    monkeypatch.setattr(sp, "_item", lambda store, kind, label, key, score, e, title=None: key)
+    monkeypatch.setattr(sp, "_item", lambda store, kind, label, key, score, e, title=None:
+                        sp.TITLES[title or kind][1])
     prefer = ({"legal_rep", "shareholder"}, {"drove"})
-    assert sp._top(None, "person", "Person", prefer) == "P9"
-    assert explained == [f"P{i}" for i in range(10)]  # stops at the first full match
-    table["P2"] = ex("shareholder", "drove")
-    explained.clear()
-    assert sp._top(None, "person", "Person", prefer) == "P2"
-    assert explained == [f"P{i}" for i in range(6)]
+    for kinds, title in ((("legal_rep",), "The riskiest person, with their enterprises"),
+                         (("drove",), "The riskiest person, with their vehicles"),
+                         (("own",), "The riskiest person")):
+        monkeypatch.setattr(sp, "explain_entity", lambda s, l, k, caption_of=None: ex(*kinds))
+        assert sp._top(None, "person", "Person", prefer, candidates=[("P1", .9)]) == title
