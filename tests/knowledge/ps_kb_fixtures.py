@@ -75,8 +75,9 @@ def small_kb(small_corpus, guide_file, tmp_path_factory):
     from knowledge.config import KnowledgeSettings
 
     data = tmp_path_factory.mktemp("kbdata")
-    s = KnowledgeSettings(data_dir=data, corpus_dir=small_corpus, extra_files=[guide_file],
-                          zh_max_length=64)
+    # the shipped embedding settings (128 tokens, batch 8): the fusion in qa/data/fusion.json
+    # was chosen over vectors made this way
+    s = KnowledgeSettings(data_dir=data, corpus_dir=small_corpus, extra_files=[guide_file])
     assert (Path(s.zh_model_dir) / "bge-small-zh-v1.5-q.onnx").is_file(), \
         f"the Chinese embedding model is not at {s.zh_model_dir}: run `make zh-model`"
     kb, report = build_kb(corpus_dir=small_corpus, extra_files=[guide_file], settings=s)
