@@ -245,14 +245,14 @@ class Neo4jGraphStore(GraphStore):
 
     def _neighbourhood(self, label, key, hops, labels, rel_types, since, until, limit,
                        fanout=None, supernode_degree=None):
-        start = self._get(label, key)
-        if start is None:
-            return Subgraph()
-        nodes, rels, truncated = explore.expand(
-            self._read, start, hops, labels, rel_types, since, until, limit,
+        got = explore.expand(
+            self._read, label, key, hops, labels, rel_types, since, until, limit,
             fanout or (limit if hops == 1 else self.expand_fanout),
             supernode_degree or self.supernode_degree,
             node_from_row, self._rel, seek=self._seek, degrees=self._degrees)
+        if got is None:
+            return Subgraph()
+        nodes, rels, truncated = got
         return Subgraph(nodes=list(nodes.values()), relationships=list(rels.values()),
                         truncated=truncated)
 

@@ -58,3 +58,24 @@ def test_known_count_statement_reads_the_count_from_a_parameter():
     assert "$known AS n" in q and "COUNT {" not in q and "id(s) = x" in q
     q = explore.expand_hop(None, ["ORIGIN"], False, timed=False)
     assert "COUNT { (s)-[:ORIGIN]-() }" in q and "$since" not in q
+
+
+def test_walk_hop_reads_each_frontier_node_once_and_its_edges_without_neighbour_maps():
+    q = explore.walk_hop(["DECLARED", "ORIGIN"], True, seek="id")
+    assert "UNWIND $ids AS x" in q and "id(s) = x" in q
+    assert "CASE WHEN x IN $kids THEN -1" not in q  # a filter: capped walk, no cache
+    assert "LIMIT $cap" in q and "[r:DECLARED|ORIGIN]" in q and "$labels" in q
+    assert "COLLECT {" in q and "LIMIT $fanout" in q and "CALL { WITH s, n" not in q
+    assert "properties(m)" not in q and "properties(s) AS props" in q
+    assert "*" not in q  # no variable-length pattern
+    plain = explore.walk_hop(None, False, timed=False, seek="id")
+    assert "CASE WHEN x IN $kids THEN -1 ELSE COUNT { (s)-[]-() } END AS n" in plain
+    assert "$since" not in plain
+    start = explore.walk_hop(None, False, timed=False, start_label="Port", known=True)
+    assert "MATCH (s:Port {key: $key})" in start and "$known AS n" in start
+    last = explore.walk_hop(None, False, timed=False, count_only=True)
+    assert "[] AS items" in last and "COLLECT" not in last
+    with pytest.raises(OntologyError):
+        explore.walk_hop(None, False, start_label="Port) DETACH DELETE s //")
+    with pytest.raises(OntologyError):
+        explore.walk_hop(["X]-() DELETE r //"], False)
