@@ -17,6 +17,9 @@ at the 70% date quantile of the declarations:
    (the untrained excess-risk propagation), components of the served model.
 
 Truth: the world's ``truth/entities.csv`` (never loaded into the graph), keys = graph keys.
+Round 4 (vehicles): the vehicle component ``crossing_risk`` (``risk/entity/crossings.py``) was
+chosen on 13 dev worlds by ``bench/risk_vehicle_screen.py`` (simulator frames) and is
+``FIXED`` here, committed before the held-out run (seeds 211 / 223 / 227, 20k declarations).
 Dev seeds (choices allowed) vs held-out seeds (never used for a choice). The component mix
 per kind is chosen on the dev seeds only, by a rule fixed before any held-out run: among
 ``CANDIDATES[kind]`` (measured from the served model's components on the dev seeds) the one
