@@ -278,24 +278,20 @@ def demo(args: argparse.Namespace, serve: Callable[[Any, str, int], None]) -> di
     store = step("opening the graph engine", open_graph)
     app = create_app(settings=s, store=store)
     state: AppState = app.state.ps
-    # independent work side by side (each trainer and the embedder use one or two threads,
-    # so on a machine with spare cores the demo ends sooner; the work itself is unchanged):
-    # the regulation index needs no graph (at a lower priority, with the background
-    # embedding it starts: the graph steps come first), and the two models only read it
-    index = Beside("building the knowledge index", build_index, state, data, nicer=5)
     step("loading the KCS declarations", load_declarations, state, store, data, args.kcs_limit)
-    index.check()
     step("loading the simulated port world", load_world, state, store, args.world,
          args.world_seed)
-    index.check()
+    # the two models only read the graph and each trains on one thread: side by side (the
+    # work is unchanged; on a machine with a spare core the demo ends sooner). The index
+    # stays last: built beside the graph steps, its background embedding competed with them
+    # (measured slower on a loaded machine, bench/results/demo_time.json)
     entity = Beside("training and promoting the entity graph model", train_entity_model,
                     state, store)
     step("training and promoting the declaration model", train_model, state, store)
     entity.result()
-    index.check()
     step("scoring declarations and entities", score, state, store)
     step("computing the explorer's starting points", warm_starting_points, state, store)
-    index.result()
+    step("building the knowledge index", build_index, state, data)
     users = step("creating the demo users", make_users, state, store)
     port = args.port or s.port
     print(_banner(s, port, users), file=sys.stderr, flush=True)

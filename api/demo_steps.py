@@ -51,22 +51,13 @@ class Beside:
     graph store, which serves many threads); ``result()`` waits for it, and its failure
     stops the demo like any step's."""
 
-    def __init__(self, name: str, fn: Callable[..., Any], *a: Any, nicer: int = 0, **kw: Any):
-        """``nicer``: raise this thread's nice value by that much (Linux: per thread, and the
-        threads it starts inherit it), so it takes the CPU the next steps leave idle."""
-        self.name, self.nicer, self._out, self._err = name, nicer, None, None
+    def __init__(self, name: str, fn: Callable[..., Any], *a: Any, **kw: Any):
+        self.name, self._out, self._err = name, None, None
         self._thread = threading.Thread(target=self._run, args=(fn, a, kw), daemon=True,
                                         name=f"demo: {name}")
         self._thread.start()
 
     def _run(self, fn: Callable[..., Any], a: tuple, kw: dict) -> None:
-        if self.nicer:
-            tid = threading.get_native_id()
-            try:
-                os.setpriority(os.PRIO_PROCESS, tid,
-                               min(19, os.getpriority(os.PRIO_PROCESS, tid) + self.nicer))
-            except OSError:  # not allowed here: it runs at the process's priority
-                pass
         try:
             self._out = step(self.name, fn, *a, **kw)
         except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread

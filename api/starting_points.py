@@ -9,7 +9,8 @@ score``), not fixed in advance.
 * ``person``: the riskiest person linked to enterprises and to vehicles (any person when
   none is), with the enterprises it represents or holds and the vehicles it drove (through
   its resolved mentions);
-* ``vehicle``: the riskiest vehicle, with its drivers, cases and inspections.
+* ``vehicle``: the riskiest vehicle, with its drivers, cases and inspections, and the
+  declarants of the declarations drawn (its seized crossings): the enterprises it carried for.
 
 Stored once per scoring (``api.starting_points_store``). Nodes come back unmasked (the
 route masks them for its reader); the sentences are shared, so they mask persons for all."""
@@ -128,6 +129,10 @@ def _subgraph(store: Any, kind: str, label: str, key: str,
                     seen_rels.add(ident)
                     sub["relationships"].append({"type": x["type"], "start": list(x["start"]),
                                                  "end": list(x["end"]), "props": {}})
+    decls = [n for n in sub["nodes"] if n["label"] == "Declaration"] if kind == "vehicle" else []
+    for n in decls[:THROUGH]:  # the enterprises whose declarations the vehicle carried
+        _merge(sub, store.neighbourhood("Declaration", n["key"], hops=1, rel_types=["DECLARED"],
+                                        limit=3).to_json(), have, seen_rels)
     sub["evidence"] = evidence
     return sub
 

@@ -33,13 +33,6 @@ def test_a_step_beside_runs_while_the_next_one_does_and_its_failure_stops_the_de
     beside = demo.Beside("waiting", lambda: gate.wait(10) and "built")
     assert demo.step("meanwhile", gate.set) is None  # ran while the other step waited
     assert beside.result() == "built"
-    import os
-
-    me = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    nicer = demo.Beside("low", lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
-                        nicer=3)
-    assert nicer.result() == min(19, me + 3)
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == me  # only that thread
     failing = demo.Beside("indexing", lambda: 1 / 0)
     failing._thread.join(10)
     with pytest.raises(demo.DemoStepFailed, match="'indexing' failed: ZeroDivisionError"):
