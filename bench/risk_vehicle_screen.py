@@ -106,6 +106,33 @@ def candidates(hist, sc, ids) -> dict:
     return out
 
 
+def plot(res: dict, path: Path) -> None:
+    """Mean AUPRC and precision@5 per scorer over the dev worlds, one dot per world."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    ws = list(res["worlds"].values())
+    names = sorted(res["summary"], key=lambda c: -res["summary"][c]["auprc_mean"]
+                   - res["summary"][c]["p5_mean"])
+    fig, axes = plt.subplots(2, 1, figsize=(12, 7), sharex=True)
+    for ax, m in zip(axes, ("auprc", "precision@5")):
+        x = np.arange(len(names))
+        ax.bar(x, [np.mean([w["scorers"][c][m] for w in ws]) for c in names],
+               color=["#55a868" if c.startswith("xr") else "#999999" for c in names])
+        for i, c in enumerate(names):
+            ax.scatter([i] * len(ws), [w["scorers"][c][m] for w in ws], s=6, color="black")
+        ax.set_ylabel(m)
+    axes[1].set_xticks(np.arange(len(names)))
+    axes[1].set_xticklabels(names, rotation=40, ha="right", fontsize=8)
+    fig.suptitle(f"vehicle scorers on {len(ws)} dev worlds (simulator frames, screening only)",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
 def main() -> None:
     import numpy as np
 
@@ -115,10 +142,14 @@ def main() -> None:
     from risk.models import get
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--worlds", nargs="+", required=True)
+    ap.add_argument("--worlds", nargs="+")
+    ap.add_argument("--replot", action="store_true", help="only redraw the PNG from --out")
     ap.add_argument("--out", default=os.path.join(_ROOT, "bench", "results",
                                                   "risk_vehicle_screen.json"))
     a = ap.parse_args()
+    if a.replot:
+        plot(json.loads(Path(a.out).read_text()), Path(a.out).with_suffix(".png"))
+        return
     res = {"command": "OMP_NUM_THREADS=1 nice -n 10 python -P bench/risk_vehicle_screen.py "
                       "--worlds " + " ".join(a.worlds), "role": "dev (screening)", "worlds": {}}
     for w in a.worlds:
@@ -179,6 +210,7 @@ def main() -> None:
         print(f"{c:40s} auprc {v['auprc_mean']:.3f} p5 {v['p5_mean']:.3f} "
               f"met {v['margin_met_worlds']}/{len(ws)}")
     Path(a.out).write_text(json.dumps(res, indent=1))
+    plot(res, Path(a.out).with_suffix(".png"))
 
 
 if __name__ == "__main__":
