@@ -36,6 +36,11 @@ SHOTS = ROOT / "test-output" / "screenshots"
 RAW = ("KCS:", "CC:", "TXT:", "PM:")
 
 
+# error toasts the UI shows (ui.js showError: caught errors, not page errors), kept per page
+TOASTS = """new MutationObserver(() => { const el = document.getElementById('toast');
+  if (el && el.classList.contains('error')) (window.__errToasts = window.__errToasts || [])
+    .push(el.textContent); }).observe(document, {subtree: true, attributes: true,
+    attributeFilter: ['class']});"""
 KINDS = ("Person", "Enterprise", "Vehicle")
 RISK_RGB = {"高": "rgb(214,39,40)", "中": "rgb(255,159,28)", "低": "rgb(44,160,44)"}  # graph.js
 CANVAS = """() => window.__cy.nodes('[!more]').map(n => ({label: n.data('label'),
@@ -144,6 +149,7 @@ def main() -> None:
             ctx = b.new_context(viewport={"width": 1280, "height": 800},
                                 locale="en-US" if lang == "en" else "zh-CN")
             ctx.add_init_script(f"localStorage.setItem('ps_lang', '{lang}')")
+            ctx.add_init_script(TOASTS)
             page = ctx.new_page()
             page.set_default_timeout(120_000)  # a shared, loaded machine
             errors: list[str] = []
@@ -178,6 +184,8 @@ def main() -> None:
                     check(f"{lang}:{name}:completed", True)
                 except Exception as e:  # noqa: BLE001 - recorded; the script exits non-zero
                     check(f"{lang}:{name}:completed", False, f"{type(e).__name__}: {e}"[:300])
+                shown = page.evaluate("() => (window.__errToasts || []).splice(0)")
+                check(f"{lang}:{name}:no_error_toast", not shown, shown[:3])
                 res.setdefault("section_s", {})[f"{lang}:{name}"] = round(time.monotonic() - t0, 1)
 
             lead = graph_href = None
