@@ -38,7 +38,7 @@ def recorded_top(data_dir: Any, run: str | None) -> dict[str, list]:
     h = ScoreHistory.for_data_dir(data_dir)
     try:
         return {lab: h.top(run, lab, n * 8) for lab, n in (
-            ("Enterprise", points.CANDIDATES), ("Person", points.PREFER_EXAMINE), ("Vehicle", 1))}
+            ("Enterprise", points.CANDIDATES), ("Person", points.CANDIDATES), ("Vehicle", 1))}
     finally:
         h.close()
 
