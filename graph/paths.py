@@ -82,34 +82,32 @@ def shortest(read: Callable[..., list[dict[str, Any]]], a: Any, b: Any, max_hops
             total = min(d + other["dist"][x] for x in meet)
             best = [x for x in meet if d + other["dist"][x] == total]
             break
-    out: list[tuple[list[Any], list[Any]]] = []
-    if best and seek is not None:  # the paths' nodes and edges in full, two statements
-        walks = [w for x in best for side in sides for w in _walks(side["par"], x, limit)]
-        need = sorted({n for w in walks for n, _ in w} | set(best) - {a.id, b.id})
+    # the paths returned: at most ``limit`` (walk to a, meeting node, walk to b) triples
+    chosen = [(pa, x, pb) for x in best for pa in _walks(sides[0]["par"], x, limit)
+              for pb in _walks(sides[1]["par"], x, limit)][:limit]
+    if chosen and seek is not None:  # only those paths' nodes and edges in full, 2 statements
+        need = sorted(({n for pa, x, pb in chosen for n, _ in pa + pb}
+                       | {x for _, x, _ in chosen}) - {a.id, b.id})
         for row in read("shortest paths: nodes", hydrate_nodes(seek),
                         ids=need):
             nodes[str(row["n"]["id"])] = node_from_row(row["n"])
-        used = sorted({r for w in walks for _, r in w})
+        used = sorted({r for pa, _, pb in chosen for _, r in pa + pb})
         for row in read("shortest paths: edges", hydrate_rels(seek),
                         pairs=[[rmaps[r]["start"], r] for r in used]):
             rmaps[str(row["id"])] = dict(rmaps[str(row["id"])], props=dict(row["props"]))
-    elif best:  # the walk carried keys only: the path's nodes with their properties
-        need = {n for x in best for side in sides for w in _walks(side["par"], x, limit)
-                for n, _ in w} | set(best)
+    elif chosen:  # the walk carried keys only: the path's nodes with their properties
+        need = {n for pa, x, pb in chosen for n, _ in pa + pb} | {x for _, x, _ in chosen}
         full = {}
         for nid in need - {a.id, b.id}:
             n = nodes[nid]
             got = hydrate(n.label, n.key)
             full[nid] = got if got is not None else n
         nodes.update(full)
-    for x in best:
-        for pa in _walks(sides[0]["par"], x, limit):
-            for pb in _walks(sides[1]["par"], x, limit):
-                ns = [nodes[n] for n, _ in reversed(pa)] + [nodes[x]] + [nodes[n] for n, _ in pb]
-                rs = [rmaps[r] for _, r in reversed(pa)] + [rmaps[r] for _, r in pb]
-                out.append((ns, [rel_from_row(r, nodes) for r in rs]))
-                if len(out) >= limit:
-                    return out
+    out: list[tuple[list[Any], list[Any]]] = []
+    for pa, x, pb in chosen:
+        ns = [nodes[n] for n, _ in reversed(pa)] + [nodes[x]] + [nodes[n] for n, _ in pb]
+        rs = [rmaps[r] for _, r in reversed(pa)] + [rmaps[r] for _, r in pb]
+        out.append((ns, [rel_from_row(r, nodes) for r in rs]))
     return out
 
 
