@@ -91,6 +91,7 @@ def test_each_first_run_case_carries_the_port_its_evidence_supports(world):
     triaged = [c for c in list_cases(ws.lifecycle, status="open")
                if "first_run_triage" in c["rules"]]
     assert triaged
+    with_port = 0
     for c in triaged:
         full = get_case(ws.lifecycle, c["id"])
         w = next(x for x in full["warnings"] if x["rule"] == "first_run_triage")
@@ -100,13 +101,17 @@ def test_each_first_run_case_carries_the_port_its_evidence_supports(world):
         if not counts:  # the evidence names no document at a port: the subject's own
             counts = Counter(p for d in docs.get(subj, set()) | {subj} for p in at.get(d, []))
         want = min(counts, key=lambda p: (-counts[p], p)) if counts else None
-        assert want is not None, (c["id"], subj)  # the small world's leads all declare somewhere
+        if want is None:  # e.g. a shell: neither its evidence nor its own links name a port
+            assert w["port"] is None and c["ports"] == [], (c["id"], subj, w["port"])
+            continue
+        with_port += 1
         assert w["port"] == want and want in c["ports"], (c["id"], w["port"], want)
         assert store.get("Port", want) is not None
         by_port = list_cases(ws.lifecycle, status="open", port=want)
         assert c["id"] in [x["id"] for x in by_port]
         assert all(want in x["ports"] for x in by_port)
         assert c["id"] not in [x["id"] for x in list_cases(ws.lifecycle, port="KCS:NO-PORT")]
+    assert with_port >= 1  # the small world's leads mostly declare somewhere
 
 
 def test_each_run_is_recorded_per_entity_bounded_and_idempotent(world):
