@@ -37,6 +37,9 @@ VIEW = {
 }
 NODE_BUDGET = 60
 THROUGH = 12  # neighbours looked through
+# nodes the vehicle card adds for the enterprises it carried for, past the budget its drivers'
+# many mentions may have filled (seen on the demo graph: 52 persons, no enterprise)
+DECLARANT_RESERVE = 8
 TITLES = {
     "shell_cluster": ("高风险关联企业群：共用法定代表人/地址/电话，成员有查获记录",
                       "Top-risk shell cluster: shared legal representative / address / phone, "
@@ -87,9 +90,10 @@ def _is_mention(store: Any, label: str, key: str) -> bool:
                for r in sub.relationships)
 
 
-def _merge(sub: dict[str, Any], more: dict[str, Any], have: set, seen_rels: set) -> None:
+def _merge(sub: dict[str, Any], more: dict[str, Any], have: set, seen_rels: set,
+           budget: int = NODE_BUDGET) -> None:
     for n in more["nodes"]:
-        if (n["label"], n["key"]) not in have and len(have) < NODE_BUDGET:
+        if (n["label"], n["key"]) not in have and len(have) < budget:
             have.add((n["label"], n["key"]))
             sub["nodes"].append(n)
     for r in more["relationships"]:
@@ -130,9 +134,10 @@ def _subgraph(store: Any, kind: str, label: str, key: str,
                     sub["relationships"].append({"type": x["type"], "start": list(x["start"]),
                                                  "end": list(x["end"]), "props": {}})
     decls = [n for n in sub["nodes"] if n["label"] == "Declaration"] if kind == "vehicle" else []
+    room = len(have) + DECLARANT_RESERVE  # its own allowance: drivers' mentions fill the rest
     for n in decls[:THROUGH]:  # the enterprises whose declarations the vehicle carried
         _merge(sub, store.neighbourhood("Declaration", n["key"], hops=1, rel_types=["DECLARED"],
-                                        limit=3).to_json(), have, seen_rels)
+                                        limit=3).to_json(), have, seen_rels, budget=room)
     sub["evidence"] = evidence
     return sub
 

@@ -367,3 +367,33 @@ def test_the_person_card_title_claims_only_the_links_its_person_has(monkeypatch)
                          (("own",), "The riskiest person")):
         monkeypatch.setattr(sp, "explain_entity", lambda s, l, k, caption_of=None: ex(*kinds))
         assert sp._top(None, "person", "Person", prefer, candidates=[("P1", .9)]) == title
+
+
+def test_the_vehicle_card_draws_its_declarants_past_a_crowd_of_drivers(api_store, planted):
+    """The vehicle card promises the enterprises it carried for: a vehicle whose drivers'
+    mentions fill the node budget (as on the demo graph: 52 persons, no enterprise drawn) still
+    shows the declarant of the declaration its explanation cites."""
+    import api.starting_points as sp
+    from graph.base import NodeRecord as N, RelRecord as R
+
+    v, at = "粤Z0002港", {"at": "2020-01-05T00:00:00+00:00"}
+    nodes = [N("Vehicle", v, {"plate": v, "risk_score": 0.9, "risk_level": "高"}, SRC),
+             N("Declaration", "VD-1", {"date": "2020-01-05"}, SRC),
+             N("Enterprise", "VENT-1", {"name": "承运货主贸易"}, SRC)]
+    rels = [R("DECLARED", "Enterprise", "VENT-1", "Declaration", "VD-1", at, SRC)]
+    for i in range(45):
+        nodes.append(N("Person", f"VDRV-{i:02d}", {"name": f"司机{i}"}, SRC))
+        rels.append(R("DROVE", "Person", f"VDRV-{i:02d}", "Vehicle", v, at, SRC))
+        for j in range(2):
+            nodes.append(N("Person", f"VDRV-{i:02d}-M{j}", {"name": f"司机{i}"}, SRC))
+            rels.append(R("ALIAS_OF", "Person", f"VDRV-{i:02d}-M{j}", "Person", f"VDRV-{i:02d}",
+                          {}, SRC))
+    api_store.upsert(nodes, rels)
+    reasons = [{"kind": "crossings", "paths": [{"nodes": [["Vehicle", v], ["Declaration", "VD-1"]],
+                                                "relationships": []}]}]
+    sub = sp._subgraph(api_store, "vehicle", "Vehicle", v, reasons)
+    keys = {(n["label"], n["key"]) for n in sub["nodes"]}
+    assert sum(1 for lab, _ in keys if lab == "Person") >= sp.NODE_BUDGET - 10  # the crowd
+    assert ("Declaration", "VD-1") in keys and ("Enterprise", "VENT-1") in keys
+    assert any(r["type"] == "DECLARED" and tuple(r["start"]) == ("Enterprise", "VENT-1")
+               and tuple(r["end"]) == ("Declaration", "VD-1") for r in sub["relationships"])
