@@ -109,14 +109,12 @@ def explorer_landing(page, url, lang, check, shot, res) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--run", type=Path, default=Path(os.environ.get("PS_DATA_DIR") or ROOT / "var"),
-                    help="the demo's data dir (default $PS_DATA_DIR, else the repo's var/)")
+    from bench.demo_dir import add_run_argument, use
+
+    add_run_argument(ap)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    run = args.run.resolve()
-    os.environ["PS_DATA_DIR"] = str(run)
-    if (run.parent / "audit.key").exists():  # a demo_cases.py copy shares its base's key
-        os.environ.setdefault("PS_API_AUDIT_KEY_FILE", str(run.parent / "audit.key"))
+    run = use(args.run)
     sys.path.insert(0, str(ROOT / "tests"))
     from loopback import LoopbackServer
     from playwright.sync_api import expect, sync_playwright

@@ -30,18 +30,16 @@ from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parents[1])
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--run", type=Path, default=Path(os.environ.get("PS_DATA_DIR") or ROOT / "var"))
+    from bench.demo_dir import add_run_argument, use
+
+    add_run_argument(ap)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    run = args.run.resolve()
-    os.environ["PS_DATA_DIR"] = str(run)
-    if (run.parent / "audit.key").exists():  # a demo_cases.py copy shares its base's key
-        os.environ.setdefault("PS_API_AUDIT_KEY_FILE", str(run.parent / "audit.key"))
+    run = use(args.run)
     from fastapi.testclient import TestClient
 
     from api import starting_points as points
