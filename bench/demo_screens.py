@@ -20,7 +20,6 @@ stopped only after the browser closed and the requests in flight finished (bound
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -108,13 +107,9 @@ def explorer_landing(page, url, lang, check, shot, res) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    from bench.demo_dir import add_run_argument, use
+    from bench.demo_dir import parse
 
-    add_run_argument(ap)
-    ap.add_argument("--out", type=Path, default=None)
-    args = ap.parse_args()
-    run = use(args.run)
+    args, run = parse(__doc__)
     sys.path.insert(0, str(ROOT / "tests"))
     from loopback import LoopbackServer
     from playwright.sync_api import expect, sync_playwright

@@ -21,7 +21,6 @@ bar chart (``.png``) beside it; records the load average.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -33,13 +32,9 @@ if __package__ in (None, ""):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    from bench.demo_dir import add_run_argument, use
+    from bench.demo_dir import parse
 
-    add_run_argument(ap)
-    ap.add_argument("--out", type=Path, default=None)
-    args = ap.parse_args()
-    run = use(args.run)
+    args, run = parse(__doc__)
     from fastapi.testclient import TestClient
 
     from api import starting_points as points
