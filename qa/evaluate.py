@@ -9,6 +9,7 @@ instead of ``law``. A hit is any gold article among the top k retrieved articles
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from contextlib import contextmanager
@@ -46,6 +47,37 @@ def load_questions(path: str | Path) -> list[dict[str, Any]]:
                     raise EvaluationError(f"{path}:{n}: gold entry without 'law' or 'file'")
             out.append(q)
     return out
+
+
+def split_of(key: str) -> str:
+    """The fixed split rule of every evaluation set, set before any tuning: ``"tune"`` when
+    sha256(key) is even, else ``"test"`` (key: a question's ``id``, else its text)."""
+    return "tune" if int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % 2 == 0 \
+        else "test"
+
+
+def eval_sets(eval_dir: str | Path, dev_file: str | Path | None = None,
+              holdout_file: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The consulting evaluation sets by name. ``tune``/``test``: the halves of
+    ``situations.jsonl`` (questions from real situations, gold looked up afterwards);
+    ``dev-tune``/``dev-test``: the halves of the article-in-view dev set (``dev_file``) by
+    ``split_of(question)``; ``cases``: ``cases.jsonl`` (report only, never tuned on);
+    ``holdout``: a set written after an earlier round's tuning (report only)."""
+    eval_dir = Path(eval_dir)
+    sit = load_questions(eval_dir / "situations.jsonl")
+    for q in sit:
+        if q.get("split") != split_of(q["id"]):
+            raise EvaluationError(f"{q['id']}: split {q.get('split')!r} is not the fixed rule's")
+    sets = {"tune": [q for q in sit if q["split"] == "tune"],
+            "test": [q for q in sit if q["split"] == "test"]}
+    if dev_file is not None:
+        dev = load_questions(dev_file)
+        sets["dev-tune"] = [q for q in dev if split_of(q["question"]) == "tune"]
+        sets["dev-test"] = [q for q in dev if split_of(q["question"]) == "test"]
+    sets["cases"] = load_questions(eval_dir / "cases.jsonl")
+    if holdout_file is not None:
+        sets["holdout"] = load_questions(holdout_file)
+    return sets
 
 
 def _is_gold(a, gold: list[dict[str, str]], kb=None) -> bool:

@@ -68,3 +68,20 @@ def test_gold_by_file_misses_another_version_of_the_same_title(tiny_kb, tmp_path
         res = evaluate(tiny_kb, qs, mode="bm25_bigrams", answer=False)
         assert res["recall@10"] == 0.0
     assert tiny_kb.removed == before
+
+
+@pytest.mark.unit
+def test_eval_sets_split_by_the_fixed_rule_and_disjoint():
+    from pathlib import Path
+
+    from qa.evaluate import eval_sets, split_of
+
+    repo = Path(__file__).resolve().parents[2]
+    sets = eval_sets(repo / "bench" / "qa_eval", repo / "tests" / "data" / "qa_dev.jsonl")
+    assert len(sets["dev-tune"]) == 123 and len(sets["dev-test"]) == 112
+    assert all(split_of(q["question"]) == "tune" for q in sets["dev-tune"])
+    assert {q["question"] for q in sets["dev-tune"]}.isdisjoint(
+        q["question"] for q in sets["dev-test"])
+    assert {q["id"] for q in sets["tune"]}.isdisjoint(q["id"] for q in sets["test"])
+    assert split_of("sit-001") == next(q["split"] for q in sets["tune"] + sets["test"]
+                                       if q["id"] == "sit-001")
