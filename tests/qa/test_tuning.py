@@ -1,6 +1,8 @@
 """The tuner's robust coordinate ascent: minimum gain and neighbour smoothing (our own
 search logic; the objective is a stand-in function of the config, not a retrieval run)."""
 
+import math
+
 import pytest
 
 import qa.tuning as T
@@ -52,3 +54,25 @@ def test_a_gain_below_min_gain_keeps_the_current_value(one_knob):
 @pytest.mark.unit
 def test_smoothed_averages_each_value_with_its_neighbours():
     assert T.smoothed([0.0, 3.0, 0.0, 6.0]) == [1.5, 1.0, 3.0, 3.0]
+
+
+@pytest.mark.unit
+def test_over_several_sets_a_relative_loss_outweighs_a_smaller_relative_gain(one_knob):
+    """Two sets: words 0.8 gains 0.10 on a set scoring 1.0 (+10%) but loses 0.05 on a set
+    scoring 0.25 (-20%); the summed log objective keeps words at 0.2, a plain sum would not."""
+    def measure(rows, cfg, retriever):
+        w = cfg.weights.get("words")
+        r = {"a": {0.2: 1.0, 0.8: 1.1}, "b": {0.2: 0.25, 0.8: 0.20}}[rows[0]].get(w, 0.0)
+        return {"recall@10": r, "mrr@10": 0.0, "n": 1}
+
+    one_knob.setattr(T, "measure", measure)
+    start = FusionConfig(weights={**FusionConfig().weights, "words": 0.2})
+    cfg, _ = T.coordinate_ascent({"a": ["a"], "b": ["b"]}, None, start)
+    assert cfg.weights["words"] == 0.2
+    assert T.score({"a": ["a"], "b": ["b"]}, start, None) == pytest.approx(
+        math.log(1.0) + math.log(0.25))
+    assert T.score(["a"], replace_words(start, 0.8), None) == pytest.approx(1.1)
+
+
+def replace_words(cfg, w):
+    return FusionConfig(**{**cfg.to_json(), "weights": {**cfg.weights, "words": w}})
