@@ -57,6 +57,7 @@ ABLATIONS = {  # component -> how it is switched off
     "depth words": ("d.words", None), "depth bigrams": ("d.bigrams", None),
     "depth dense": ("d.dense", None),
     "bonus superseded": ("b.superseded", 0.0), "bonus core": ("b.core", 0.0),
+    "bonus doc": ("b.doc", 0.0),
     "colloquial map (BM25)": ("colloquial_bm25", False),
     "colloquial map (dense)": ("colloquial_dense", False),
 }

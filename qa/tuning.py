@@ -50,7 +50,8 @@ def collect(retriever: TunedRetriever, questions: Iterable[dict[str, Any]], n: i
         ids = {i for ls in lists.values() for res in ls.values() for i, _ in res}
         gold = {i for i in ids if _is_gold(kb.by_id[i], q.get("gold") or [], kb)}
         out.append({"q": q, "u": u, "h": h, "lists": lists,
-                    "bonus": retriever.bonuses(ids, h), "gold": gold})
+                    "bonus": retriever.bonuses(ids, h), "doc_of": retriever.doc_of(ids),
+                    "gold": gold})
     return out
 
 
@@ -58,7 +59,7 @@ def ranked(row: dict[str, Any], cfg: FusionConfig, retriever: TunedRetriever, k:
            ) -> list[str]:
     key = retriever.queries(row["u"].query, row["h"], cfg)
     lists = cut_depth(row["lists"][key], cfg)
-    return [i for i, _ in fuse(lists, cfg, row["bonus"])[:k]]
+    return [i for i, _ in fuse(lists, cfg, row["bonus"], row.get("doc_of"))[:k]]
 
 
 def measure(rows: list[dict[str, Any]], cfg: FusionConfig, retriever: TunedRetriever
@@ -109,6 +110,7 @@ SEARCH: dict[str, list] = {
     "b.law": [0.0, 0.1, 0.3],
     "b.superseded": [0.0, -0.05, -0.1, -0.3],
     "b.core": [0.0, 0.05, 0.1, 0.2],
+    "b.doc": [0.0, 0.1, 0.2, 0.5, 1.0],
     "colloquial_bm25": [True, False],
     "colloquial_dense": [False, True],
     "en_dense_query": ["question", "terms"],

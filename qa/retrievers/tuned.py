@@ -39,9 +39,11 @@ class FusionConfig:
                                                    "dense": 0.5, "law": 0.5,
                                                    "number": 1.0})
     # bonuses added to the fused score: the question names the article's law (+law) or
-    # the article number too (+number); superseded versions (<0); laws/regulations (core)
+    # the article number too (+number); superseded versions (<0); laws/regulations (core);
+    # the article's text holds much of the candidates' evidence (doc, see ``fuse``)
     bonus: dict = field(default_factory=lambda: {"law": 0.0, "number": 0.0,
-                                                 "superseded": 0.0, "core": 0.0})
+                                                 "superseded": 0.0, "core": 0.0,
+                                                 "doc": 0.0})
     colloquial_bm25: bool = True  # BM25 sees the colloquial -> statutory expansion
     colloquial_dense: bool = False  # the dense model sees it too
     en_dense_query: str = "question"  # English: embed the question or its glossary terms
@@ -73,9 +75,13 @@ def _minmax(res: list[tuple[str, float]]) -> dict[str, float]:
 
 
 def fuse(lists: dict[str, list[tuple[str, float]]], cfg: FusionConfig,
-         bonus_of: dict[str, dict[str, float]] | None = None) -> list[tuple[str, float]]:
+         bonus_of: dict[str, dict[str, float]] | None = None,
+         doc_of: dict[str, str] | None = None) -> list[tuple[str, float]]:
     """Fused ``[(id, score)]`` best first from per-stage ``[(id, score)]`` lists (best
-    first) and per-id bonus features (``{id: {"law": 1, ...}}``)."""
+    first) and per-id bonus features (``{id: {"law": 1, ...}}``). With ``bonus["doc"]`` and
+    ``doc_of`` (article id -> text id), each article also gains in proportion to its
+    text's share of the evidence: the summed fused score of the text's candidates, over the
+    best text's (a question about wages owed touches many articles of the labour laws)."""
     scores: dict[str, float] = {}
     for name, res in lists.items():
         w = cfg.weights.get(name, 0.0)
@@ -87,12 +93,21 @@ def fuse(lists: dict[str, list[tuple[str, float]]], cfg: FusionConfig,
         else:
             for i, v in _minmax(res).items():
                 scores[i] = scores.get(i, 0.0) + w * v
+    scale = 1.0 / (cfg.rrf_k + 1) if cfg.fusion == "rrf" else 1.0
+    if doc_of and cfg.bonus.get("doc") and scores:
+        mass: dict[str, float] = {}
+        for i, v in scores.items():
+            d = doc_of.get(i, i)
+            mass[d] = mass.get(d, 0.0) + v
+        top = max(mass.values()) or 1.0
+        w = cfg.bonus["doc"] * scale
+        scores = {i: v + w * mass[doc_of.get(i, i)] / top for i, v in scores.items()}
     if bonus_of:
-        scale = 1.0 / (cfg.rrf_k + 1) if cfg.fusion == "rrf" else 1.0
         for i in scores:
             f = bonus_of.get(i)
             if f:
-                scores[i] += scale * sum(cfg.bonus.get(k, 0.0) * v for k, v in f.items())
+                scores[i] += scale * sum(cfg.bonus.get(k, 0.0) * v for k, v in f.items()
+                                         if k != "doc")
     return sorted(scores.items(), key=lambda x: (-x[1], x[0]))
 
 
@@ -147,6 +162,10 @@ class TunedRetriever(Retriever):
                     out["number"] = [(a.id, 1.0)]
         return out
 
+    def doc_of(self, ids) -> dict[str, str]:
+        """Article id -> its text's id (the ``doc`` bonus of ``fuse``)."""
+        return {i: self.kb.by_id[i].doc_id for i in ids}
+
     def bonuses(self, ids, h: QueryHints) -> dict[str, dict[str, float]]:
         kb, old, laws = self.kb, self._superseded(), set(h.law_doc_ids)
         out = {}
@@ -169,7 +188,7 @@ class TunedRetriever(Retriever):
         bm, dq = self.queries(query, h, cfg)
         lists = cut_depth(self.stage_lists(bm, dq, h, cfg.candidates), cfg)
         ids = {i for res in lists.values() for i, _ in res}
-        fused = fuse(lists, cfg, self.bonuses(ids, h))
+        fused = fuse(lists, cfg, self.bonuses(ids, h), self.doc_of(ids))
         stage = {name: dict(res) for name, res in lists.items()}
         return [Hit(i, s, {"fused": s, **{n: v[i] for n, v in stage.items() if i in v}})
                 for i, s in fused[:top_k]]

@@ -29,6 +29,21 @@ def test_rrf_fusion_and_a_zero_weight_stage_is_ignored():
 
 
 @pytest.mark.unit
+def test_doc_bonus_lifts_the_articles_of_the_text_that_holds_most_evidence():
+    # x1 is first alone, but y1, y2, y3 all come from text Y: with the doc bonus y1 wins
+    lists = {"dense": [("x1", 1.0), ("y1", 0.9), ("y2", 0.8), ("y3", 0.7), ("z", 0.0)]}
+    doc_of = {"x1": "X", "y1": "Y", "y2": "Y", "y3": "Y", "z": "Z"}
+    plain = FusionConfig(weights={"dense": 1.0})
+    assert fuse(lists, plain, None, doc_of)[0][0] == "x1"  # no bonus: doc_of changes nothing
+    cfg = FusionConfig(weights={"dense": 1.0}, bonus={"doc": 0.5})
+    got = dict(fuse(lists, cfg, None, doc_of))
+    mass_y = (0.9 - 0) / 1.0 + 0.8 + 0.7  # min-max scores of Y's articles
+    assert got["y1"] == pytest.approx(0.9 + 0.5 * 1.0)  # Y holds the most evidence
+    assert got["x1"] == pytest.approx(1.0 + 0.5 * 1.0 / mass_y)
+    assert max(got, key=got.get) == "y1"
+
+
+@pytest.mark.unit
 def test_the_final_pipeline_is_the_default_everywhere():
     assert DEFAULT_MODE == "tuned" and QASettings().mode == "tuned"
     cfg = shipped_config()
