@@ -10,6 +10,7 @@ same bad input with the same error.
 from __future__ import annotations
 
 import abc
+import threading
 from typing import Any, Iterable, Mapping, Sequence
 
 from graph import ontology
@@ -17,6 +18,11 @@ from graph.exceptions import RecordError
 from graph.records import (Node, NodeRecord, Path, Rel, RelRecord, SharedLink,  # noqa: F401
                            Subgraph, Tables, UpsertResult, check_node_records,
                            check_rel_records)
+
+# the risk write-back (risk.scoring, risk.entity.scoring): a property write of these only is
+# counted per label, apart from every other write (``GraphStore.generation``)
+RISK_PROPS = frozenset({"risk_score", "risk_level", "model_version", "scored_at"})
+_GEN_LOCK = threading.Lock()
 
 
 class GraphStore(abc.ABC):
@@ -58,7 +64,10 @@ class GraphStore(abc.ABC):
         nodes, relationships = list(nodes), list(relationships)
         check_node_records(nodes)
         check_rel_records(relationships)
-        return self._upsert(nodes, relationships)
+        try:
+            return self._upsert(nodes, relationships)
+        finally:
+            self._wrote()
 
     def upsert_nodes(self, nodes: Sequence[NodeRecord]) -> UpsertResult:
         return self.upsert(nodes, ())
@@ -76,7 +85,11 @@ class GraphStore(abc.ABC):
         ontology.check_label(label)
         for k, props in updates.items():
             ontology.validate_node_props(label, props)
-        return self._set_properties(label, dict(updates))
+        risk_only = all(set(p) <= RISK_PROPS for p in updates.values())
+        try:
+            return self._set_properties(label, dict(updates))
+        finally:
+            self._wrote(label if risk_only else None)
 
     @abc.abstractmethod
     def _set_properties(self, label: str, updates: dict[str, Mapping[str, Any]]) -> int: ...
@@ -91,6 +104,26 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def _delete_by_source(self, source: str) -> dict[str, int]: ...
+
+    # -- what this instance has written (in-process reuse of an export keys on it) ------
+    def _wrote(self, risk_label: str | None = None) -> None:
+        """Count one write: ``risk_label`` for a risk write-back (``RISK_PROPS`` only) to
+        that label, else a data write (upsert, other properties, delete, clear)."""
+        with _GEN_LOCK:
+            gen = self.__dict__.setdefault("_generations", {})
+            k = ("risk", risk_label) if risk_label else ("data", None)
+            gen[k] = gen.get(k, 0) + 1
+
+    def generation(self, risk_of: Iterable[str] = ()) -> tuple[int, ...]:
+        """How many writes this store instance has made: every data write, then the risk
+        write-backs to each label of ``risk_of``. Equal values = nothing that a reader of
+        those risk properties (and of all data) sees was written *through this instance*
+        in between; another process's writes are not counted (``graph.snapshot`` checks
+        the counts for those)."""
+        with _GEN_LOCK:
+            gen = dict(self.__dict__.get("_generations", {}))
+        return (gen.get(("data", None), 0),
+                *(gen.get(("risk", str(l)), 0) for l in risk_of))
 
     # -- reads ------------------------------------------------------------------
     def get(self, label: str, key: str) -> Node | None:

@@ -226,8 +226,11 @@ class Neo4jGraphStore(GraphStore):
         def work(tx):
             return tx.run(queries.CLEAR_CHUNK, chunk=10_000).single()["deleted"]
 
-        while self._write("clear", work):
-            pass
+        try:
+            while self._write("clear", work):
+                pass
+        finally:
+            self._wrote()
         self.degrees.clear()
         if self.side_index is not None:
             self.side_index.clear()

@@ -47,9 +47,14 @@ EXPORT_LABELS = ["Declaration", "Enterprise", "Goods", "Country", "Port", "Inspe
 EXPORT_RELS = [rtype for _, rtype, _ in ENTITY_COLUMNS.values()] + ["INSPECTED"]
 
 
-def export_frame(*, store: Any, cutoff: str | None = None) -> Any:
-    """The declaration frame of everything in ``store`` dated before ``cutoff``."""
-    tables = store.export(labels=EXPORT_LABELS, rel_types=EXPORT_RELS)
+def export_frame(*, store: Any, cutoff: str | None = None, snapshot: Any = None) -> Any:
+    """The declaration frame of everything in ``store`` dated before ``cutoff``; from
+    ``snapshot`` (a ``graph.snapshot.Snapshot``) when it is still current (the frame reads no
+    risk property)."""
+    from graph.snapshot import export
+
+    tables = export(store, EXPORT_LABELS, EXPORT_RELS, snapshot=snapshot,
+                    reader="declaration frame")
     return declaration_frame(tables, cutoff=cutoff)
 
 

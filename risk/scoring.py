@@ -87,8 +87,8 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
                 cutoff: str | None = None, chunk: int = 5000,
                 on_scored: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None,
                 skip_labels: tuple[str, ...] = (),
-                on_written: Callable[[str, dict[str, dict[str, Any]]], Any] | None = None
-                ) -> dict[str, Any]:
+                on_written: Callable[[str, dict[str, dict[str, Any]]], Any] | None = None,
+                snapshot: Any = None) -> dict[str, Any]:
     """Score every declaration in the graph (and its linked entities) and write the risk
     properties back. ``model`` defaults to the registry's promoted version. ``on_scored``
     (e.g. ``WarningService.on_scored``) is called once with ``(store, changes)``, the written
@@ -98,14 +98,18 @@ def batch_score(*, store: Any, model: Any = None, model_version: str | None = No
     entity labels another scorer owns (``portsentinel score`` passes
     ``risk.entity.graph_frame.ENTITY_LABELS`` when an entity model is promoted, so the two
     models do not overwrite each other's levels run after run). ``on_written(label,
-    updates)`` after each written chunk (the score history, ``risk.history``)."""
+    updates)`` after each written chunk (the score history, ``risk.history``). ``snapshot``:
+    a ``graph.snapshot.Snapshot`` read instead of a new export while it is current."""
     if model is None:
         from risk.registry import load_promoted
 
         model, info = load_promoted()
         model_version = model_version or info["serving"]
-    tables = store.export(labels=EXPORT_LABELS + ["Container", "Vehicle", "Vessel", "Person"],
-                          rel_types=EXPORT_RELS + ["CARRIED_BY", "IN_CONTAINER", "DROVE"])
+    from graph.snapshot import export
+
+    tables = export(store, EXPORT_LABELS + ["Container", "Vehicle", "Vessel", "Person"],
+                    EXPORT_RELS + ["CARRIED_BY", "IN_CONTAINER", "DROVE"], snapshot=snapshot,
+                    reader="declaration scoring")
     frame = declaration_frame(tables, cutoff=cutoff)
     t0 = utc_now()
     scores = model.score(frame) if len(frame) else np.array([])

@@ -30,11 +30,12 @@ def entity_data_hash(eg: Any) -> str:
 def train_entities_from_store(*, store: Any, cutoff: str | None = None, promote: bool = False,
                               data_dir: Any = None, validate: bool = True,
                               config: dict[str, Any] | None = None,
-                              weights: dict[str, dict[str, float]] | None = None
-                              ) -> dict[str, Any]:
+                              weights: dict[str, dict[str, float]] | None = None,
+                              snapshot: Any = None) -> dict[str, Any]:
     """Export, fit, register (and promote); returns the version, its validation metrics and
     timings. ``config`` / ``weights`` override ``risk.entity.graph_model.DEFAULTS`` /
-    ``WEIGHTS``."""
+    ``WEIGHTS``; ``snapshot``: a ``graph.snapshot.Snapshot`` read instead of a new export
+    while it is current."""
     from risk import registry
     from risk.config import RiskSettings
     from risk.entity.graph_frame import export_entity_graph
@@ -42,7 +43,7 @@ def train_entities_from_store(*, store: Any, cutoff: str | None = None, promote:
 
     s = RiskSettings() if data_dir is None else RiskSettings(data_dir=data_dir)
     t0 = time.perf_counter()
-    eg = export_entity_graph(store=store, cutoff=cutoff)
+    eg = export_entity_graph(store=store, cutoff=cutoff, snapshot=snapshot)
     t1 = time.perf_counter()
     m = EntityModel(config=config, weights=weights).fit_graph(eg, validate=validate,
                                                               threads=s.threads)

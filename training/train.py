@@ -77,12 +77,14 @@ def apply_feedback(frame: Any, labels: Iterable[Mapping[str, Any]]) -> int:
 
 def train_from_store(*, store: Any, model: str = "tabular", cutoff: str | None = None,
                      promote: bool = False, name: str | None = None, data_dir: Any = None,
-                     feedback: Iterable[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+                     feedback: Iterable[Mapping[str, Any]] | None = None,
+                     snapshot: Any = None) -> dict[str, Any]:
     """Train on the graph's declaration frame; ``feedback`` (closed-warning labels, e.g.
-    ``WarningService.feedback_labels()``) labels declarations no inspection labelled."""
+    ``WarningService.feedback_labels()``) labels declarations no inspection labelled;
+    ``snapshot``: a ``graph.snapshot.Snapshot`` read instead of a new export while current."""
     from risk.frame import export_frame
 
-    frame = export_frame(store=store, cutoff=cutoff)
+    frame = export_frame(store=store, cutoff=cutoff, snapshot=snapshot)
     added = apply_feedback(frame, feedback) if feedback else 0
     out = train_frame(frame=frame, model=model, promote=promote, name=name, data_dir=data_dir)
     out["labelled_in_graph"] = int(frame["label"].notna().sum())

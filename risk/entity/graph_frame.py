@@ -60,9 +60,15 @@ class EntityGraph:
     window: dict[str, Any] = field(default_factory=dict)
 
 
-def export_entity_graph(*, store: Any, cutoff: str | None = None) -> EntityGraph:
-    """Export the entity graph from ``store`` (see the module docstring)."""
-    return entity_graph(store.export(labels=GRAPH_LABELS, rel_types=GRAPH_RELS), cutoff=cutoff)
+def export_entity_graph(*, store: Any, cutoff: str | None = None, snapshot: Any = None
+                        ) -> EntityGraph:
+    """Export the entity graph from ``store`` (see the module docstring); from ``snapshot``
+    (a ``graph.snapshot.Snapshot``) when it is still current for a reader of the entities'
+    previous levels."""
+    from graph.snapshot import export
+
+    return entity_graph(export(store, GRAPH_LABELS, GRAPH_RELS, snapshot=snapshot,
+                               risk_of=ENTITY_LABELS, reader="entity graph"), cutoff=cutoff)
 
 
 def _rels(tables: Any, rtype: str, start: str | None = None, end: str | None = None) -> Any:

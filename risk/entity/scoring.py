@@ -80,22 +80,23 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
                          on_scored: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None,
                          eg: Any = None,
                          on_written: Callable[[str, dict[str, dict[str, Any]]], Any] | None = None,
-                         on_baseline: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None
-                         ) -> dict[str, Any]:
+                         on_baseline: Callable[[Any, dict[str, dict[str, Any]]], Any] | None = None,
+                         snapshot: Any = None) -> dict[str, Any]:
     """Score every entity node with the entity model (default: the promoted one of the entity
     registry) and write the risk properties back; see the module docstring. ``eg``: an
     already exported ``EntityGraph`` (benches). ``on_written(label, updates)``: after each
     written chunk (the score history, ``risk.history``). ``on_baseline(store, firsts)``: the
     高-level entities scored by the entity model for the first time (no baseline), once
-    (the warning service's first-run triage). Returns counts per label, timings and the
-    warnings raised."""
+    (the warning service's first-run triage). ``snapshot``: a ``graph.snapshot.Snapshot``
+    read instead of a new export while it is current for the entities' levels. Returns
+    counts per label, timings and the warnings raised."""
     if model is None:
         model, info = load_entity_model(data_dir=data_dir)
         model_version = model_version or info["serving"]
     version = VERSION_PREFIX + (model_version or "unregistered")
     t0 = time.perf_counter()
     if eg is None:
-        eg = export_entity_graph(store=store, cutoff=cutoff)
+        eg = export_entity_graph(store=store, cutoff=cutoff, snapshot=snapshot)
     t1 = time.perf_counter()
     res = model.score_graph(eg)
     t2 = time.perf_counter()
@@ -145,7 +146,8 @@ def batch_score_entities(*, store: Any, model: Any = None, model_version: str | 
 
 def score_all(*, store: Any, on_scored: Callable[..., Any] | None = None,
               data_dir: Any = None, history: Any = None,
-              on_baseline: Callable[..., Any] | None = None) -> dict[str, Any]:
+              on_baseline: Callable[..., Any] | None = None, snapshot: Any = None
+              ) -> dict[str, Any]:
     """What ``portsentinel score`` runs (and what the API should call): the promoted declaration
     model scores declarations (and goods, countries, ports); when an entity model is promoted,
     it scores every Enterprise / Person / Vehicle / Vessel / Container (the declaration model
@@ -155,7 +157,9 @@ def score_all(*, store: Any, on_scored: Callable[..., Any] | None = None,
     Each run is recorded in the score history (``risk.history``; ``history`` = a
     ``ScoreHistory``, default the data dir's; ``False``: not recorded). Returns
     ``batch_score``'s result with ``entities`` = ``batch_score_entities``'s (or null),
-    ``written`` covering both and ``history`` = the runs recorded."""
+    ``written`` covering both and ``history`` = the runs recorded. ``snapshot``: a
+    ``graph.snapshot.Snapshot`` both scorers read while it is current (``portsentinel
+    demo``: the export its trainings read), else each exports."""
     from risk import registry
     from risk.exceptions import RegistryError
     from risk.history import ScoreHistory
@@ -170,7 +174,7 @@ def score_all(*, store: Any, on_scored: Callable[..., Any] | None = None,
     rec = hist.begin(kind="declaration", model_version=info["serving"]) if hist else None
     out = batch_score(store=store, model=model, model_version=info["serving"],
                       on_scored=on_scored, skip_labels=ENTITY_LABELS if emodel is not None else (),
-                      on_written=rec.add if rec else None)
+                      on_written=rec.add if rec else None, snapshot=snapshot)
     out["history"] = [rec.finish()] if rec else []
     out["entities"] = None
     if emodel is not None:
@@ -179,7 +183,8 @@ def score_all(*, store: Any, on_scored: Callable[..., Any] | None = None,
         out["entities"] = batch_score_entities(store=store, model=emodel,
                                                model_version=einfo["serving"],
                                                on_scored=on_scored, on_baseline=on_baseline,
-                                               on_written=erec.add if erec else None)
+                                               on_written=erec.add if erec else None,
+                                               snapshot=snapshot)
         out["written"].update(out["entities"]["written"])
         if erec:
             out["history"].append(erec.finish())
