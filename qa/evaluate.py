@@ -195,12 +195,17 @@ def evaluate(kb, questions: Iterable[dict[str, Any]], *, mode: str = DEFAULT_MOD
 
 def calibrate(rows: list[dict[str, Any]], target_answer: float = 0.9) -> dict[str, float]:
     """Pick the refusal threshold that maximises refusals of unanswerables while keeping the
-    share of answerable questions answered >= ``target_answer`` (rows from per_question)."""
-    ans = sorted(r["confidence"] for r in rows if r["answerable"])
+    share of answerable questions answered >= ``target_answer`` (rows from per_question).
+    Rows with a ``set`` field: the share must hold in every set, not only pooled."""
+    groups: dict[Any, list[float]] = {}
+    for r in rows:
+        if r["answerable"]:
+            groups.setdefault(r.get("set"), []).append(r["confidence"])
+    ans = sorted(c for g in groups.values() for c in g)
     una = [r["confidence"] for r in rows if not r["answerable"]]
     best = {"threshold": 0.0, "answer_rate": 1.0, "refusal_rate": 0.0}
     for t in sorted(set(ans + una)):
-        ar = sum(c >= t for c in ans) / max(len(ans), 1)
+        ar = min(sum(c >= t for c in g) / len(g) for g in groups.values()) if groups else 1.0
         if ar < target_answer:
             break
         rr = sum(c < t for c in una) / max(len(una), 1)

@@ -85,3 +85,16 @@ def test_eval_sets_split_by_the_fixed_rule_and_disjoint():
     assert {q["id"] for q in sets["tune"]}.isdisjoint(q["id"] for q in sets["test"])
     assert split_of("sit-001") == next(q["split"] for q in sets["tune"] + sets["test"]
                                        if q["id"] == "sit-001")
+
+
+@pytest.mark.unit
+def test_calibrate_with_sets_keeps_the_answer_rate_in_every_set():
+    # pooled, t=0.5 answers 9 of 10 answerable; but set "b" then answers only 1 of 2
+    rows = ([{"answerable": True, "confidence": 0.9, "set": "a"}] * 8
+            + [{"answerable": True, "confidence": 0.9, "set": "b"},
+               {"answerable": True, "confidence": 0.4, "set": "b"},
+               {"answerable": False, "confidence": 0.45, "set": "a"}])
+    pooled = calibrate([{k: v for k, v in r.items() if k != "set"} for r in rows], 0.9)
+    assert pooled["threshold"] == 0.9 and pooled["refusal_rate"] == 1.0
+    per_set = calibrate(rows, 0.9)
+    assert per_set["threshold"] <= 0.4 and per_set["refusal_rate"] == 0.0
