@@ -27,7 +27,8 @@ class QASettings(DataDirSettings):
     mode: str = DEFAULT_MODE  # retrieval mode, one of MODES
     max_quotes: int = 3  # sentences quoted in an extractive answer
     # refusal: answer only when confidence >= this (calibrated by bench/qa_tune.py on the
-    # tuning half of bench/qa_eval/situations.jsonl, stored in qa/data/fusion.json)
+    # tune halves of bench/qa_eval/situations.jsonl and tests/data/qa_dev.jsonl, stored in
+    # qa/data/fusion.json)
     refusal_threshold: float = Field(default_factory=_shipped_threshold)
     history_turns: int = 3  # earlier turns a follow-up may lean on
     # optional OpenAI-compatible generator

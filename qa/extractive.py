@@ -52,8 +52,9 @@ def confidence_features(u: Understanding, passages: list[Passage]) -> dict[str, 
     }
 
 
-# logistic model of "answerable": fitted by bench/qa_tune.py on the tuning half of
-# bench/qa_eval/situations.jsonl with the final pipeline's passages (qa/data/fusion.json,
+# logistic model of "answerable": fitted by bench/qa_tune.py on the tune halves of
+# bench/qa_eval/situations.jsonl and tests/data/qa_dev.jsonl with the final pipeline's
+# passages (qa/data/fusion.json,
 # "confidence"); the weights below are the former dev-set fit, used only without that file.
 _DEV_WEIGHTS = {"bias": -3.329, "coverage": 1.756, "word_coverage": 2.235, "law": 0.121,
                 "number": 0.148, "unknown": -2.521, "unmapped": -2.452, "domain": 1.215,
