@@ -19,19 +19,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from api import demo_index
 from api import starting_points_store as sp
-from api.config import ApiSettings, get_settings, write_private
+from api.config import get_settings
+from api.demo_users import banner, make_users  # noqa: F401 - make_users: benches, tests
 from api.demo_steps import Beside, DemoStepFailed, say, step  # noqa: F401 - DemoStepFailed: API
 from api.main import create_app
-from api.routes.declarations import declaration_parties
 from api.routes.models import promoted_model
-from api.security import new_password
 from api.state import AppState
 from graph import GraphStore, open_store
+from graph.snapshot import Snapshot
 from ingest.readers.kcs import load_kcs
 from ingest.resolve import resolve_store
 from ingest.synthetic.load import generate_and_load
-from knowledge import IndexNotBuiltError, KnowledgeSettings, build_kb
+from knowledge import IndexNotBuiltError, KnowledgeSettings
+from risk.entity.graph_frame import GRAPH_LABELS, GRAPH_RELS
 from risk.entity.scoring import load_entity_model, score_all
 from risk.exceptions import RegistryError
 from training.entity import train_entities_from_store
@@ -39,13 +41,6 @@ from training.train import train_from_store
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 GUIDE = "HS-T-82-2024-smart-port-guide.txt"
-DEMO_USERS = (  # username, role, extra
-    ("analyst", "analyst", {"display_name": "风险分析员 Analyst"}),
-    ("analyst_pii", "analyst", {"display_name": "分析员(含个人信息授权)", "grants": ["pii"]}),
-    ("inspector", "inspector", {"display_name": "查验关员 Inspector"}),
-    ("duty", "duty_officer", {"display_name": "值班员 Duty officer"}),
-    ("trader", "trader", {"display_name": "企业用户 Trader"}),
-)
 
 
 @dataclass(frozen=True)
@@ -128,12 +123,36 @@ def load_world(state: AppState, store: GraphStore, declarations: int, seed: int
     return summary
 
 
-def train_model(state: AppState, store: GraphStore) -> dict[str, Any]:
+def _entity_model_promoted(state: AppState) -> bool:
+    try:
+        load_entity_model(data_dir=state.settings.data_dir)
+    except RegistryError:
+        return False
+    return True
+
+
+def export_graph(state: AppState, store: GraphStore) -> Snapshot | None:
+    """One export of the declarations and the entity graph (``graph.snapshot``) that both
+    trainings and both scorings of this run read while nothing is written in between that
+    they read (checked at each read; else that reader exports anew) — instead of four exports
+    of the same graph. None when both models are promoted already (nothing to train)."""
+    if promoted_model(state) and _entity_model_promoted(state):
+        say("  both models promoted: no export for training")
+        return None
+    snap = Snapshot.take(store, labels=GRAPH_LABELS, rel_types=GRAPH_RELS)
+    rows = sum(len(t) for t in (*snap._tables.nodes.values(),
+                                *snap._tables.relationships.values()))
+    say(f"  exported {rows} rows in {snap.seconds} s")
+    return snap
+
+
+def train_model(state: AppState, store: GraphStore, snapshot: Snapshot | None = None
+                ) -> dict[str, Any]:
     if promoted_model(state):
         say("  a promoted model exists: reused")
         return {"reused": True}
     out = train_from_store(store=store, promote=True, data_dir=state.settings.data_dir,
-                           feedback=state.warnings.feedback_labels())
+                           feedback=state.warnings.feedback_labels(), snapshot=snapshot)
     state.audit.append(actor="demo", role="system", action="model.promote",
                        target_type="model", target_id=str(out.get("version")),
                        detail={"metrics": out.get("metrics")})
@@ -141,7 +160,8 @@ def train_model(state: AppState, store: GraphStore) -> dict[str, Any]:
     return out
 
 
-def train_entity_model(state: AppState, store: GraphStore) -> dict[str, Any]:
+def train_entity_model(state: AppState, store: GraphStore, snapshot: Snapshot | None = None
+                       ) -> dict[str, Any]:
     """The entity graph model (enterprises, persons, vehicles, vessels, containers), trained
     from the graph with labels from inspections and cases, in its own registry."""
     try:
@@ -151,7 +171,8 @@ def train_entity_model(state: AppState, store: GraphStore) -> dict[str, Any]:
     else:
         say(f"  a promoted entity model exists ({info.get('serving')}): reused")
         return {"reused": True}
-    out = train_entities_from_store(store=store, promote=True, data_dir=state.settings.data_dir)
+    out = train_entities_from_store(store=store, promote=True, data_dir=state.settings.data_dir,
+                                    snapshot=snapshot)
     state.audit.append(actor="demo", role="system", action="model.promote",
                        target_type="model", target_id=str(out.get("version")),
                        detail={"registry": out.get("registry"), "metrics": out.get("metrics")})
@@ -159,16 +180,19 @@ def train_entity_model(state: AppState, store: GraphStore) -> dict[str, Any]:
     return out
 
 
-def score(state: AppState, store: GraphStore) -> dict[str, Any]:
+def score(state: AppState, store: GraphStore, snapshot: Snapshot | None = None
+          ) -> dict[str, Any]:
     """Declarations by the declaration model, entities by the entity model (``score_all``,
-    what ``portsentinel score`` runs); score changes go to the warning rules."""
+    what ``portsentinel score`` runs, reading ``snapshot`` while it is current); score
+    changes go to the warning rules."""
     _, info = state.serving.get()
     first = store.search("", labels=["Declaration"], limit=1)
     if first and first[0].props.get("model_version") == info.get("serving"):
         say("  scores of the promoted models already written: reused")
         return {"reused": True}
     out = score_all(store=store, on_scored=state.warnings.on_scored,
-                    on_baseline=state.warnings.on_baseline, data_dir=state.settings.data_dir)
+                    on_baseline=state.warnings.on_baseline, data_dir=state.settings.data_dir,
+                    snapshot=snapshot)
     say(f"  scored: written {out.get('written')}, warnings {out.get('warnings')}")
     ent = out.get("entities") or {}
     es = ent.get("seconds") or {}
@@ -190,7 +214,9 @@ def warm_starting_points(state: AppState, store: GraphStore) -> dict[str, Any]:
     return out
 
 
-def build_index(state: AppState, data: DemoData) -> dict[str, Any]:
+def start_index(state: AppState, data: DemoData) -> demo_index.IndexBuild | None:
+    """The regulation index: reused when built, else built by a child process beside the
+    graph steps (``api.demo_index``); None when reused."""
     try:
         kb = state.knowledge()
     except IndexNotBuiltError:
@@ -198,76 +224,27 @@ def build_index(state: AppState, data: DemoData) -> dict[str, Any]:
     else:
         say(f"  knowledge index exists ({len(kb.articles)} articles): reused")
         kb.resume_dense(say)  # a build stopped mid-embedding continues in the background
-        return {"reused": True, "dense_coverage": kb.dense_coverage()}
-    ks = KnowledgeSettings(data_dir=state.settings.data_dir)
-    if not data.corpus_dir.is_dir():
-        raise FileNotFoundError(f"no regulation corpus at {data.corpus_dir}")
-    if not ks.dense:
+        return None
+    if not KnowledgeSettings(data_dir=state.settings.data_dir).dense:
         say("  dense index off (PS_KNOWLEDGE_DENSE=false): lexical retrieval only")
-    # port-related texts embedded now, the rest in a background thread (coverage in /ready)
-    kb, report = build_kb(corpus_dir=data.corpus_dir, settings=ks,
-                          extra_files=[f for f in data.extra_files if f.exists()],
-                          background=True)
-    state.set_knowledge(kb)
+    build = demo_index.start(state.settings.data_dir, data.corpus_dir, data.extra_files)
+    if build.proc is not None:
+        say(f"  building in process {build.proc.pid} beside the next steps")
+    return build
+
+
+def finish_index(state: AppState, build: demo_index.IndexBuild | None) -> dict[str, Any]:
+    """Wait for the child's build, serve the index and continue embedding the rest in the
+    background (coverage in ``/ready``)."""
+    if build is None:
+        kb = state.knowledge()
+        return {"reused": True, "dense_coverage": kb.dense_coverage()}
+    report = demo_index.wait(build)
+    kb = state.knowledge()
+    kb.resume_dense(say)
+    report["dense_coverage"] = kb.dense_coverage()
     say(f"  knowledge index built: {report}")
     return report
-
-
-def _trader_enterprise(store: GraphStore) -> str | None:
-    """The demo trader's enterprise: the declarant of a loaded declaration (searching
-    enterprises instead finds registry entries of the simulated world that declare nothing)."""
-    for decl in store.search("", labels=["Declaration"], limit=50):
-        parties = sorted(declaration_parties(store, decl.key))
-        if parties:
-            return parties[0]
-    return None
-
-
-def _busiest_port(store: GraphStore) -> str | None:
-    offices: dict[str, int] = {}
-    for d in store.search("", labels=["Declaration"], limit=2000):
-        if d.props.get("office") is not None:
-            offices[str(d.props["office"])] = offices.get(str(d.props["office"]), 0) + 1
-    return max(offices, key=offices.__getitem__) if offices else None
-
-
-def make_users(state: AppState, store: GraphStore) -> list[dict[str, str]]:
-    """The demo's users, one per role; passwords kept (0600) for the next run."""
-    path = state.settings.api_dir / "demo-users.json"
-    saved = json.loads(path.read_text()) if path.exists() else {}
-    ent = _trader_enterprise(store)
-    out = []
-    for username, role, extra in DEMO_USERS:
-        kw = dict(extra)
-        if role == "trader":
-            kw["enterprise_key"] = ent or "DEMO-ENTERPRISE"
-        if role == "inspector":  # an inspector works at one port (its lists and reads)
-            kw["port"] = _busiest_port(store)
-        password = saved.get(username) or new_password()
-        user, created = state.users.ensure(username=username, password=password, role=role, **kw)
-        if not created and username not in saved:
-            password = "(set earlier; not shown)"
-        saved.setdefault(username, password)
-        out.append({"username": username, "role": role, "password": password,
-                    "enterprise_key": user.enterprise_key or ""})
-    write_private(path, json.dumps(saved, indent=1))  # created 0600, never readable by others
-    return out
-
-
-def _banner(s: ApiSettings, port: int, users: list[dict[str, str]]) -> str:
-    admin_pw = s.admin_password.get_secret_value()
-    lines = ["", "PortSentinel demo 智慧口岸风险情报",
-             f"  UI        http://127.0.0.1:{port}/ui/   (中文 / English toggle top right)",
-             f"  API docs  http://127.0.0.1:{port}/docs",
-             f"  data      {s.data_dir.resolve()}  (audit log: {s.api_dir.resolve()}/audit.sqlite)",
-             "  users (password):",
-             f"    {s.admin_user:<12} admin         "
-             + (admin_pw if s.env != "production" and s.admin_password_generated
-                else "(PS_API_ADMIN_PASSWORD)")]
-    for u in users:
-        lines.append(f"    {u['username']:<12} {u['role']:<13} {u['password']}"
-                     + (f"  enterprise {u['enterprise_key']}" if u["enterprise_key"] else ""))
-    return "\n".join(lines)
 
 
 def demo(args: argparse.Namespace, serve: Callable[[Any, str, int], None]) -> dict[str, Any]:
@@ -278,23 +255,34 @@ def demo(args: argparse.Namespace, serve: Callable[[Any, str, int], None]) -> di
     store = step("opening the graph engine", open_graph)
     app = create_app(settings=s, store=store)
     state: AppState = app.state.ps
-    step("loading the KCS declarations", load_declarations, state, store, data, args.kcs_limit)
-    step("loading the simulated port world", load_world, state, store, args.world,
-         args.world_seed)
-    # the two models only read the graph and each trains on one thread: side by side (the
-    # work is unchanged; on a machine with a spare core the demo ends sooner). The index
-    # stays last: built beside the graph steps, its background embedding competed with them
-    # (measured slower on a loaded machine, bench/results/demo_time.json)
-    entity = Beside("training and promoting the entity graph model", train_entity_model,
-                    state, store)
-    step("training and promoting the declaration model", train_model, state, store)
-    entity.result()
-    step("scoring declarations and entities", score, state, store)
-    step("computing the explorer's starting points", warm_starting_points, state, store)
-    step("building the knowledge index", build_index, state, data)
+    # the regulation index needs no graph: a child process builds it beside the graph steps
+    # (their process keeps one core busy; the second was idle) and the last step waits for
+    # it; its background embedding starts only then, in this process, as before
+    index = step("starting the knowledge index build", start_index, state, data)
+    try:
+        step("loading the KCS declarations", load_declarations, state, store, data,
+             args.kcs_limit)
+        step("loading the simulated port world", load_world, state, store, args.world,
+             args.world_seed)
+        # one export that both trainings and both scorings read (graph.snapshot); the two
+        # models only read it and each trains on one thread: side by side
+        snap = step("exporting the graph for the models", export_graph, state, store)
+        entity = Beside("training and promoting the entity graph model", train_entity_model,
+                        state, store, snap)
+        step("training and promoting the declaration model", train_model, state, store, snap)
+        entity.result()
+        step("scoring declarations and entities", score, state, store, snap)
+        if snap is not None:
+            say(f"  the one export served: {', '.join(snap.served) or 'none'}")
+        snap = None  # its tables are not needed past the scoring
+        step("computing the explorer's starting points", warm_starting_points, state, store)
+        step("building the knowledge index", finish_index, state, index)
+    finally:
+        if index is not None:
+            index.stop()  # a failed step: the child does not outlive the demo
     users = step("creating the demo users", make_users, state, store)
     port = args.port or s.port
-    print(_banner(s, port, users), file=sys.stderr, flush=True)
+    print(banner(s, port, users), file=sys.stderr, flush=True)
     if not args.no_serve:
         serve(app, "127.0.0.1", port)
     return {"users": users, "port": port, "text": "demo stopped" if not args.no_serve else "ready"}
