@@ -238,6 +238,11 @@ def main() -> None:
                         "trend": trend,
                         "reasons": page.locator("[data-testid=portrait-reason]").count()}
                     check(f"{lang}:portrait:trend", trend[:1].isdigit(), trend[:80])
+                    if lang == "en":  # levels in the page's language, not the stored 高/中/低
+                        risk = page.locator("[data-testid=portrait-risk]").locator(
+                            "xpath=..").inner_text()
+                        check("en:portrait:levels_in_english",
+                              not any(c in trend + risk for c in "高中低"), (trend + risk)[:120])
                     shot("24-demo-portrait")
                     no_side_scroll("portrait")
             with section("explorer_landing"):

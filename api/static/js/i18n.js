@@ -59,6 +59,7 @@ const DICT = {
   case_assign: ["指派本案", "Assign the case"], case_close: ["办结本案", "Close the whole case"],
   evidence: ["证据", "Evidence"], timeline: ["时间线", "Timeline"], measures: ["处置措施", "Measures taken"],
   open_in_graph: ["在图谱中打开", "Open in the explorer"], open_warnings: ["条预警未办结", "warnings not closed"], lv_红: ["红", "red"], lv_橙: ["橙", "orange"], lv_黄: ["黄", "yellow"], lv_蓝: ["蓝", "blue"],
+  lv_高: ["高", "high"], lv_中: ["中", "medium"], lv_低: ["低", "low"],
   changed_n: ["已处理", "changed"], pick_case: ["点击左侧案件查看详情", "Pick a case on the left"],
   measures_ph: ["措施,逗号分隔(如:扣留查验,移交缉私)", "measures, comma-separated (e.g. hold for inspection, refer to anti-smuggling)"],
   assignee_ph: ["处置人用户名", "assignee user name"], portrait: ["画像", "Portrait"],

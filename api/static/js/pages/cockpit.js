@@ -62,7 +62,7 @@ async function load(S) {
       h("div", { class: "chart", style: "overflow:auto" }, h("h4", { i18n: "top_entities" }),
         h("ol", { class: "small", testid: "top-entities" }, c.top_entities.map(n => h("li", {},
           h("a", { href: "#/portrait?" + new URLSearchParams({ label: n.label, key: n.key }), testid: "top-entity-link" }, cap(n)),
-          ` · ${n.label} · ${n.props.risk_level || ""} ${fmtScore(n.props.risk_score)}`))))));
+          ` · ${n.label} · ${n.props.risk_level ? t("lv_" + n.props.risk_level) : ""} ${fmtScore(n.props.risk_score)}`))))));
   applyI18n(S.body);
   chart(c1, { type: "bar", data: { labels: days.map(d => d.date), datasets: [
     { label: t("declarations"), data: days.map(d => d.declarations), backgroundColor: "#9fc3f5", yAxisID: "y" },
@@ -79,7 +79,7 @@ async function load(S) {
     options: { plugins: { legend: { display: false } } } });
   const groups = Object.keys(c.risk_distribution), lv = ["高", "中", "低"];
   chart(c5, { type: "bar", data: { labels: groups.map(g => t(g.toLowerCase()) === g.toLowerCase() ? g : t(g.toLowerCase())), datasets: lv.map((l, i) => ({
-    label: l, backgroundColor: COLORS[l] || PALETTE[i], data: groups.map(g => c.risk_distribution[g][l] || 0) })) },
+    label: t("lv_" + l), backgroundColor: COLORS[l] || PALETTE[i], data: groups.map(g => c.risk_distribution[g][l] || 0) })) },
     options: { indexAxis: "y", scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } } } });
   driftChart(c6, dr);
 }

@@ -12,13 +12,14 @@ const pct = x => x === null || x === undefined ? "–" : (100 * x).toFixed(1) + 
 const txt = (o, base = "text") => getLang() === "en" ? (o[base + "_en"] || o[base + "_zh"] || o[base] || "") : (o[base + "_zh"] || o[base] || o[base + "_en"] || "");
 const link = (n, what = "portrait") => "#/" + what + "?" + new URLSearchParams({ label: n.label, key: n.key }).toString();
 const PORTRAIT = new Set(["Enterprise", "Person", "Vehicle"]);
+const level = lv => lv ? t("lv_" + lv) : "";  // 高/中/低 as stored; "high"… in English
 const caption = n => cap(n) && cap(n) !== n.key ? `${cap(n)} (${n.key})` : n.key;
 
 function nodeItem(n, extra) {
   return h("li", {}, h("span", { class: "badge" }, n.label), " ",
     PORTRAIT.has(n.label) ? h("a", { href: link(n), testid: "portrait-link" }, caption(n)) : caption(n),
     n.masked ? h("span", { class: "badge masked" }, t("masked_note")) : null,
-    n.props && n.props.risk_level ? [" · ", n.props.risk_level, " ", fmtScore(n.props.risk_score)] : null,
+    n.props && n.props.risk_level ? [" · ", level(n.props.risk_level), " ", fmtScore(n.props.risk_score)] : null,
     extra ? [" · ", extra] : null, " ", h("a", { href: link(n, "graph"), class: "small", i18n: "open_in_graph" }));
 }
 
@@ -31,7 +32,7 @@ function trendChart(canvas, trend) {
       pointRadius: 4, pointBackgroundColor: trend.map(p => LV[p.level] || "#888") }] },
     options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { min: 0, max: 1 } },
       plugins: { legend: { display: false }, tooltip: { callbacks: {
-        afterLabel: c => `${trend[c.dataIndex].level || ""} · ${trend[c.dataIndex].model_version}` } } } } }));
+        afterLabel: c => `${level(trend[c.dataIndex].level)} · ${trend[c.dataIndex].model_version}` } } } } }));
 }
 
 function trendText(trend) {
@@ -40,7 +41,7 @@ function trendText(trend) {
   const d = prev ? last.score - prev.score : null;
   const move = d === null ? t("trend_first") : Math.abs(d) < 0.005 ? t("trend_flat")
     : `${d > 0 ? t("trend_up") : t("trend_down")} ${Math.abs(d).toFixed(3)}`;
-  return `${trend.length} ${t("trend_runs")} · ${t("trend_last")} ${fmtScore(last.score)} (${last.level || "–"}, ${last.model_version}) · ${move}`;
+  return `${trend.length} ${t("trend_runs")} · ${t("trend_last")} ${fmtScore(last.score)} (${level(last.level) || "–"}, ${last.model_version}) · ${move}`;
 }
 
 function section(i18n, ...body) { return h("div", { class: "card" }, h("h4", { i18n }), ...body); }
@@ -68,7 +69,7 @@ export async function mount(root, { params }) {
       p.node.masked ? h("span", { class: "badge masked", testid: "portrait-masked" }, t("masked_note")) : null,
       h("a", { href: link(p.node, "graph"), i18n: "open_in_graph" })),
     h("div", { class: "kpis" },
-      h("div", { class: "kpi" }, h("div", { class: "v", testid: "portrait-risk" }, r.risk_score == null ? "–" : fmtScore(r.risk_score)), h("div", { class: "l" }, `${t("risk_score")} · ${r.risk_level || t("no_score")} · ${r.model_version || ""}`)),
+      h("div", { class: "kpi" }, h("div", { class: "v", testid: "portrait-risk" }, r.risk_score == null ? "–" : fmtScore(r.risk_score)), h("div", { class: "l" }, `${t("risk_score")} · ${level(r.risk_level) || t("no_score")} · ${r.model_version || ""}`)),
       h("div", { class: "kpi" }, h("div", { class: "v" }, props.credit_level || "–"), h("div", { class: "l", i18n: "credit" })),
       h("div", { class: "kpi" }, h("div", { class: "v", testid: "portrait-decls" }, p.declarations.total), h("div", { class: "l" }, `${t("declarations")} · ${p.declarations.fraud_recorded} ${t("fraud_recorded")}`)),
       h("div", { class: "kpi" }, h("div", { class: "v", testid: "portrait-hit-rate" }, pct(p.inspections.hit_rate)), h("div", { class: "l" }, `${t("hit_rate")} · ${p.inspections.hits}/${p.inspections.total}`)),
@@ -91,7 +92,7 @@ export async function mount(root, { params }) {
         section("decl_by_month", h("div", { class: "chart" }, canvas)),
         section("shared_links", h("ul", { class: "list", testid: "portrait-shared" }, p.shared.length ? p.shared.map(s => nodeItem(s.node, `${s.via.label} ${cap(s.via)}`)) : h("li", { class: "muted", i18n: "none" }))),
         section("linked_entities", h("ul", { class: "list", testid: "portrait-linked" }, p.linked.length ? p.linked.slice(0, 30).map(x => nodeItem(x.node)) : h("li", { class: "muted", i18n: "none" }))),
-        section("latest_decls", h("ul", { class: "list" }, p.declarations.latest.map(d => h("li", {}, `${d.key} · ${d.props.date || ""} · ${d.props.hs_code || ""} · ${d.props.risk_level || ""}`)))))));
+        section("latest_decls", h("ul", { class: "list" }, p.declarations.latest.map(d => h("li", {}, `${d.key} · ${d.props.date || ""} · ${d.props.hs_code || ""} · ${level(d.props.risk_level)}`)))))));
   applyI18n(root);
   trendChart(trendCanvas, trend);
   barChart(canvas, p.declarations.by_month.map(m => m.month), p.declarations.by_month.map(m => m.n), t("declarations"));
