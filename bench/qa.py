@@ -12,7 +12,9 @@ bench/results/qa_holdout.jsonl (written after an earlier round's tuning; report 
 Choices are made on ``tune`` + ``dev-tune`` only (bench/qa_tune.py).
 Modes: ``plain_bigrams`` (a plain character-bigram BM25, k1 1.2 b 0.75, title + text, the
 held-back reference), ``bm25_words``, ``bm25_bigrams``, ``bm25`` (both, RRF), ``dense``
-(bge-small-zh), ``fused`` (all three, RRF), ``reranked`` (RRF + the old feature reranker)
+(bge-small-zh), ``fused`` (all three, RRF), ``ref_minmax`` (the held-back reference's
+untuned fusion: bge-small-zh + BM25 bigrams, min-max 0.5 / 0.5, no map, no bonus),
+``reranked`` (RRF + the old feature reranker)
 and ``tuned`` (the final pipeline, the default).
 Also: whole-corpus build time (parse, concepts, BM25, dense from the embedding cache, and the
 cold embedding rate), FAISS flat vs HNSW (recall of the flat top 10, search latency), query
@@ -40,7 +42,8 @@ from pathlib import Path  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 EVAL = REPO / "bench" / "qa_eval"
-MODES = ["plain_bigrams", "bm25_words", "bm25_bigrams", "bm25", "dense", "fused", "reranked",
+MODES = ["plain_bigrams", "bm25_words", "bm25_bigrams", "bm25", "dense", "fused", "ref_minmax",
+         "reranked",
          "tuned"]
 ANSWER_MODES = ("tuned", "reranked")
 
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     result["ratios"] = {
         name: {f"tuned/{b}": {m: round(res["tuned"][m] / res[b][m], 3) if res[b][m] else None
                               for m in ("recall@10", "mrr@10")}
-               for b in ("bm25", "bm25_bigrams", "plain_bigrams")}
+               for b in ("bm25", "bm25_bigrams", "plain_bigrams", "ref_minmax")}
         for name, res in result["sets"].items()}
     lat = [res["tuned"]["latency_ms_p95"] for res in result["sets"].values()]
     result["done_when"] = {
@@ -260,6 +263,15 @@ class _null:
 
 def _eval(E, kb, qs, mode, plain, answer):
     """qa.evaluate.evaluate; the plain reference is passed in as the retriever."""
+    if mode == "ref_minmax":
+        from qa.retrievers.tuned import FusionConfig, TunedRetriever
+
+        ref = TunedRetriever(kb, FusionConfig(fusion="minmax", weights={"bigrams": 0.5,
+                                                                        "dense": 0.5},
+                                              bonus={}, colloquial_bm25=False))
+        ref.name = "ref_minmax"
+        E.evaluate(kb, qs[:5], mode=mode, answer=False, retriever=ref)  # warm-up
+        return E.evaluate(kb, qs, mode=mode, answer=False, retriever=ref)
     if mode != "plain_bigrams":
         E.evaluate(kb, qs[:5], mode=mode, answer=answer)  # warm-up
         return E.evaluate(kb, qs, mode=mode, answer=answer)
