@@ -40,6 +40,8 @@ SHORT = {"opening the graph engine": "engine", "loading the KCS declarations": "
          "training and promoting the entity graph model": "entity model",
          "scoring declarations and entities": "scoring + triage",
          "computing the explorer's starting points": "starting points",
+         "exporting the graph for the models": "one export",
+         "starting the knowledge index build": "index child start",
          "creating the demo users": "users"}
 
 

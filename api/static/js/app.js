@@ -19,6 +19,11 @@ function pagesOf(user) {
 const routable = user => [...pagesOf(user), ...(["graph", "warnings"].some(x => user.pages.includes(x)) ? ["portrait"] : [])];
 export const session = { user: null };
 let current = null;
+// each navigation's number: a page whose navigation was overtaken (two hash changes in quick
+// succession, a sign-in landing while a link opens) is not mounted, or stops mounting, into
+// the detached root the newer one replaced — cytoscape sized on a detached container read
+// NaN bounds ("Cannot read properties of undefined (reading 'h')"), Chart.js drew nowhere
+let navSeq = 0;
 
 function loginView() {
   const err = h("p", { class: "error", testid: "login-error" });
@@ -57,12 +62,15 @@ async function route() {
   if (page !== name) { location.hash = "#/" + page; return; }
   document.querySelectorAll("#nav a").forEach(a => a.classList.toggle("active", a.dataset.page === page));
   const root = h("section", { class: "page page-" + page, testid: "page-" + page });
+  const mine = ++navSeq;
   document.getElementById("app").replaceChildren(root);
   if (current && current.unmount) current.unmount();
+  current = null;
   try {
     const mod = await PAGES[page]();
+    if (mine !== navSeq) return;  // overtaken while the page's module loaded
     current = mod; await mod.mount(root, { session, params: new URLSearchParams(qs || "") });
-  } catch (e) { showError(e); }
+  } catch (e) { if (mine === navSeq) showError(e); }  // an overtaken page's errors are moot
 }
 
 function start() { renderNav(); applyI18n(document); route(); }

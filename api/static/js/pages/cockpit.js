@@ -33,7 +33,8 @@ async function load(S) {
   charts.forEach(c => c.destroy()); charts = [];
   let c;
   try { c = await api("/cockpit", { query: { port: S.port.value || undefined, date_from: S.from.value || undefined, date_to: S.to.value || undefined } }); }
-  catch (e) { S.body.replaceChildren(h("p", { class: "error" }, e.message)); showError(e); return; }
+  catch (e) { S.body.replaceChildren(h("p", { class: "error" }, e.message)); if (S.body.isConnected) showError(e); return; }
+  if (!S.body.isConnected) return;  // left (or overtaken by another navigation) meanwhile
   const hr = c.hit_rate, w = c.warnings, m = c.model || {};
   const days = c.declarations_per_day;
   const totalTargeted = days.reduce((a, d) => a + d.targeted, 0);

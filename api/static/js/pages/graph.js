@@ -77,6 +77,7 @@ async function select(node) {
   panel.replaceChildren(h("h3", {}, captionWithKind(node.data(), { max: 40 })));
   try {
     const r = await api("/graph/node", { query: { label, key } });
+    if (!cy || node.cy() !== cy) return;  // the explorer was left (or redrawn) meanwhile
     node.data("props", r.node.props);
     const props = Object.entries(r.node.props || {}).filter(([k]) => !["sources"].includes(k));
     const risk = r.risk || {};
@@ -118,6 +119,7 @@ async function expand(label, key, filters = {}) {
     const { hops, ...f } = filters;
     const n = Number(hops || state.hops.value);  // one hop: the first 40 links, then "N more"
     const sub = await api("/graph/neighbours", { query: { label, key, hops: n, limit: 150, fanout: n === 1 ? 40 : undefined, ...f } });
+    if (!cy) return;  // the explorer was left meanwhile
     addSubgraph(sub, { startId: nid(label, key), filters: f });
     toast(`+${Math.max(0, sub.nodes.length - 1)}`);
   } catch (e) { showError(e); }
@@ -133,6 +135,7 @@ async function findPath() {
   if (!from || !to) return;
   try {
     const r = await api("/graph/paths", { query: { from_label: from.label, from_key: from.key, to_label: to.label, to_key: to.key, max_hops: 6 } });
+    if (!cy) return;
     cy.elements().removeClass("onpath");
     if (!r.items.length) { toast(t("no_path"), "error"); return; }
     addSubgraph(r.items[0]);
@@ -200,6 +203,7 @@ async function openDialog() {
 async function openInvestigation(id) {
   try {
     const inv = await api(`/investigations/${id}`);
+    if (!cy) return;
     cy.elements().remove();
     inv.nodes.forEach(n => addNode(n, n.position && n.position.x != null ? n.position : undefined));
     inv.relationships.forEach(addRel);
@@ -240,6 +244,7 @@ export async function mount(root, { session, params }) {
       h("div", { class: "left" }, state.results, labelFilters, riskFilters),
       h("div", { class: "cy-wrap" }, canvas, state.start), state.panel));
   applyI18n(root);
+  if (!root.isConnected) return;  // overtaken by another navigation (app.js): nothing to draw into
   cy = window.cytoscape({
     container: canvas, wheelSensitivity: 0.3, minZoom: 0.1, maxZoom: 4,
     style: [

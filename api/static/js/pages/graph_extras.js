@@ -16,6 +16,7 @@ export function portraitLink(label, key) {
 export async function entityReasons(box, cy, label, key, { addSubgraph }) {
   try {
     const ex = await api(`/portrait/${encodeURIComponent(label)}/${encodeURIComponent(key)}/explain`, { query: { lang: getLang() } });
+    if (cy.destroyed() || !box.isConnected) return;  // the explorer was left meanwhile
     const reasons = ex.reasons || [];
     const text = r => getLang() === "en" ? (r.text_en || r.text_zh) : (r.text_zh || r.text_en);
     const draw = r => {

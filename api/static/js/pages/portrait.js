@@ -57,7 +57,8 @@ export async function mount(root, { params }) {
   if (!key) { root.append(h("p", { class: "muted", i18n: "select_node" })); applyI18n(root); return; }
   let p;
   try { p = await api(`/portrait/${encodeURIComponent(label)}/${encodeURIComponent(key)}`, { query: { lang: getLang() } }); }
-  catch (e) { root.append(h("p", { class: "error", testid: "portrait-error" }, e.message)); showError(e); return; }
+  catch (e) { root.append(h("p", { class: "error", testid: "portrait-error" }, e.message)); if (root.isConnected) showError(e); return; }
+  if (!root.isConnected) return;  // left (or overtaken by another navigation) meanwhile
   const props = p.node.props || {}, r = p.risk || {}, ex = p.explanation || {};
   const canvas = h("canvas", { testid: "portrait-chart" });
   const trendCanvas = h("canvas", { testid: "portrait-trend-chart" });
