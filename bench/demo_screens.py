@@ -35,11 +35,13 @@ SHOTS = ROOT / "test-output" / "screenshots"
 RAW = ("KCS:", "CC:", "TXT:", "PM:")
 
 
-# error toasts the UI shows (ui.js showError: caught errors, not page errors), kept per page
-TOASTS = """new MutationObserver(() => { const el = document.getElementById('toast');
-  if (el && el.classList.contains('error')) (window.__errToasts = window.__errToasts || [])
-    .push(el.textContent); }).observe(document, {subtree: true, attributes: true,
-    attributeFilter: ['class']});"""
+# error toasts the UI shows (ui.js showError: caught errors, not page errors), kept per page;
+# each showing once, when the toast's own class is set (a toast still on screen is not
+# counted again by the next page's class changes: the earlier "still shown in the cockpit")
+TOASTS = """new MutationObserver(recs => { for (const r of recs) { const el = r.target;
+  if (el.id === 'toast' && el.className === 'show error') (window.__errToasts =
+    window.__errToasts || []).push(el.textContent); } }).observe(document, {subtree: true,
+    attributes: true, attributeFilter: ['class']});"""
 KINDS = ("Person", "Enterprise", "Vehicle")
 RISK_RGB = {"高": "rgb(214,39,40)", "中": "rgb(255,159,28)", "低": "rgb(44,160,44)"}  # graph.js
 CANVAS = """() => window.__cy.nodes('[!more]').map(n => ({label: n.data('label'),
