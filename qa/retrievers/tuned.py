@@ -106,8 +106,7 @@ def fuse(lists: dict[str, list[tuple[str, float]]], cfg: FusionConfig,
         for i in scores:
             f = bonus_of.get(i)
             if f:
-                scores[i] += scale * sum(cfg.bonus.get(k, 0.0) * v for k, v in f.items()
-                                         if k != "doc")
+                scores[i] += scale * sum(cfg.bonus.get(k, 0.0) * v for k, v in f.items())
     return sorted(scores.items(), key=lambda x: (-x[1], x[0]))
 
 
@@ -188,7 +187,8 @@ class TunedRetriever(Retriever):
         bm, dq = self.queries(query, h, cfg)
         lists = cut_depth(self.stage_lists(bm, dq, h, cfg.candidates), cfg)
         ids = {i for res in lists.values() for i, _ in res}
-        fused = fuse(lists, cfg, self.bonuses(ids, h), self.doc_of(ids))
+        fused = fuse(lists, cfg, self.bonuses(ids, h),
+                     self.doc_of(ids) if cfg.bonus.get("doc") else None)
         stage = {name: dict(res) for name, res in lists.items()}
         return [Hit(i, s, {"fused": s, **{n: v[i] for n, v in stage.items() if i in v}})
                 for i, s in fused[:top_k]]
