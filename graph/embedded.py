@@ -221,9 +221,10 @@ def open_store(settings: GraphSettings | None = None, *, ensure_schema: bool = T
             state = None if local else running_server(settings)
             if state:
                 uri, on_close, name = f"bolt://127.0.0.1:{state['bolt_port']}", None, "embedded"
+                http_port = state.get("http_port")
             else:
                 srv = _acquire_local(settings)
-                uri, name = srv.uri, "embedded (in-process)"
+                uri, name, http_port = srv.uri, "embedded (in-process)", srv.http_port
 
                 def on_close(d: Path = d) -> None:
                     _release_local(d)
@@ -237,6 +238,10 @@ def open_store(settings: GraphSettings | None = None, *, ensure_schema: bool = T
             _local_stores.add(store)
         from graph.side_index import SideIndex
         store.side_index = SideIndex(d / "search.sqlite")  # graph/side_index.py
+        if http_port:
+            from graph.arcadedb_sql import ArcadeSQL
+            store.sql = ArcadeSQL(int(http_port), DATABASE, ROOT_USER, root_password(settings),
+                                  timeout_s=settings.bulk_timeout_s)
     try:
         store.connect()
         if ensure_schema:

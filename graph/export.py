@@ -1,5 +1,7 @@
 """``GraphStore.export``: whole labels and relationship types as typed pandas frames, read in
-few Bolt records (what training and entity scoring read).
+few Bolt records (what training and entity scoring read). This Cypher export serves Neo4j; the
+embedded engine reads the same frames through its SQL (``graph/arcadedb_sql.py``, measured
+several times faster there), and this one stays its reference in the tests.
 
 Measured on the embedded ArcadeDB (3k-declaration world, ``bench/entity_scoring.py`` at
 50k): a statement that returns one Bolt record per node or edge spends most of its time per

@@ -50,6 +50,7 @@ class Neo4jGraphStore(GraphStore):
         self.name = name
         self._driver = None
         self.side_index: side_index.SideIndex | None = None  # the embedded engine's search
+        self.sql: Any = None  # the embedded engine's SQL export (graph/arcadedb_sql.py)
         self._side_synced = False
         self.degrees = explore.DegreeCache()  # supernode degrees, ArcadeDB only (explore.py)
         self.dialect: Dialect | None = None
@@ -286,6 +287,8 @@ class Neo4jGraphStore(GraphStore):
                            a_rel=r["a_rel"], b_rel=r["b_rel"]) for r in rows]
 
     def _export(self, labels, rel_types, since, until) -> Tables:
+        if self.sql is not None:
+            return self.sql.export(labels, rel_types, since, until)
         return export.export(lambda what, q, **kw: self._read(what, q, bulk=True, **kw),
                              labels, rel_types, since, until)
 

@@ -485,3 +485,43 @@ def test_a_read_past_the_timeout_raises_query_timeout(clean_store, monkeypatch):
         clean_store._read("slow read", slow)
     assert time.monotonic() - t0 < 30
     assert clean_store.counts() == {"nodes": {}, "relationships": {}}  # the store still answers
+
+
+def _sorted_rows(df):
+    return sorted(df.astype(str).values.tolist())
+
+
+@pytest.mark.parametrize("window", [(None, None), ("2024-03-01T00:00:00", None),
+                                    (None, "2024-05-01T00:00:00")])
+def test_embedded_sql_export_equals_the_cypher_export(clean_embedded_store, window):
+    """The embedded engine exports in ArcadeDB SQL (graph/arcadedb_sql.py); its frames are the
+    Cypher export's: rows, columns, dtypes, extra properties, composite labels, time window."""
+    from graph import export as cypher_export
+
+    s = clean_embedded_store
+    assert s.sql is not None
+    nodes, rels = world()
+    nodes += [N("Case", "C1", date="2024-04-01", seen="2024-04-01T00:00:00", kind="smuggling")]
+    rels += [R("INVOLVED_IN", "Declaration", "D1", "Case", "C1", seen="2024-04-01T00:00:00"),
+             R("INVOLVED_IN", "Person", "H1", "Case", "C1", seen="2024-04-01T00:00:00")]
+    s.upsert(nodes, rels)
+    s.set_properties("Person", {"H1": {"risk_score": 0.25, "risk_level": "低"}})
+    since, until = window
+    labels = ["Enterprise", "Declaration", "Person", "Case"]
+    types = ["DECLARED", "LEGAL_REP_OF", "INVOLVED_IN", "DROVE", "COURIER_FOR"]
+    a = s.export(labels=labels, rel_types=types, since=since, until=until)
+    b = cypher_export.export(lambda w, q, **kw: s._read(w, q, bulk=True, **kw),
+                             labels, types, since, until)
+    assert list(a.nodes) == list(b.nodes) and list(a.relationships) == list(b.relationships)
+    for x, y in [(a.nodes[k], b.nodes[k]) for k in b.nodes] + [
+            (a.relationships[k], b.relationships[k]) for k in b.relationships]:
+        assert list(x.columns) == list(y.columns)
+        assert list(x.dtypes) == list(y.dtypes)
+        assert _sorted_rows(x) == _sorted_rows(y)
+    if since is None and until is None:
+        assert a.nodes["Person"].set_index("key").loc["H1", "risk_score"] == 0.25
+        inv = a.relationships["INVOLVED_IN"]
+        assert sorted(zip(inv.start_label, inv.end_label)) == [("Declaration", "Case"),
+                                                               ("Person", "Case")]
+        assert a.relationships["COURIER_FOR"].empty
+    assert sum(map(len, a.nodes.values())) > 0
