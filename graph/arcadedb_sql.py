@@ -38,7 +38,7 @@ from graph.exceptions import GraphUnavailable, QueryError
 from graph.records import Tables
 from graph.rows import primary_label, typed_frame
 
-META = ("@rid", "@type", "@cat", "@in", "@out")
+WORKERS = 2  # statements in flight (see _export)
 NODE_WHERE = ("(:since IS NULL OR last_seen >= :since) AND "
               "(:until IS NULL OR first_seen <= :until)")
 REL_WHERE = ("(:since IS NULL OR ifnull(at, last_seen) >= :since) AND "
@@ -85,45 +85,61 @@ class ArcadeSQL:
                 gc.enable()
 
     def _export(self, labels, rel_types, since, until, tw, nw, rw) -> Tables:
+        from concurrent.futures import ThreadPoolExecutor
+
         import pandas as pd
 
-        node_recs: dict[str, list[dict[str, Any]]] = {}
-        where: dict[str, tuple[list[str], str]] = {}  # rid -> (labels, key)
-        for label in labels:
-            recs = self.query(f"export {label}", f"SELECT FROM `{label}`{nw}", **tw)
-            for p in recs:
-                where[p["@rid"]] = (str(p.get("@type", label)).split("~"), p.get("key"))
-            node_recs[label] = recs
         ends = {x for t in rel_types for pair in ontology.check_rel_type(t).pairs for x in pair}
         if since is None and until is None:  # else the window's reads miss older end points
             ends -= set(labels)
-        for label in sorted(ends):  # end points not asked for: their ids only, every one
-            for p in self.query(f"keys of {label}", f"SELECT @rid, @type, key FROM `{label}`"):
-                where[p["@rid"]] = (str(p.get("@type", label)).split("~"), p.get("key"))
-        node_frames: dict[str, Any] = {}
-        for label in labels:
-            recs = [{k: v for k, v in p.items() if k not in META} for p in node_recs.pop(label)]
-            cols = ["key", *ontology.NODE_TYPES[label].props, "sources", "first_seen",
-                    "last_seen"]
-            extra = sorted({k for p in recs for k in p} - set(cols))
-            node_frames[label] = typed_frame(pd.DataFrame.from_records(recs, columns=cols + extra),
-                                             ontology.NODE_TYPES[label].props)
-        rel_frames: dict[str, Any] = {}
-        for t in rel_types:
-            starts = sorted({s for s, _ in ontology.check_rel_type(t).pairs})
-            recs = []
-            for r in self.query(f"export {t}", f"SELECT FROM `{t}`{rw}", **tw):
-                a, b = where.get(r.get("@out")), where.get(r.get("@in"))
-                if a is None or b is None:
-                    continue  # an end point outside the ontology's labels
-                props = {k: v for k, v in r.items() if k not in META}
-                recs += [{"start_key": a[1], "end_key": b[1], "start_label": s,
-                          "end_label": primary_label(b[0]), **props}
-                         for s in starts if s in a[0]]
-            recs.sort(key=lambda x: starts.index(x["start_label"]))  # the Cypher order
-            cols = ["start_key", "end_key", "start_label", "end_label",
-                    *ontology.REL_TYPES[t].props, "sources", "first_seen", "last_seen"]
-            extra = sorted({k for p in recs for k in p} - set(cols))
-            rel_frames[t] = typed_frame(pd.DataFrame.from_records(recs, columns=cols + extra),
-                                        ontology.REL_TYPES[t].props)
+        jobs = [(f"export {l}", f"SELECT FROM `{l}`{nw}", tw) for l in labels] + [
+            (f"keys of {l}", f"SELECT @rid, @type, key FROM `{l}`", {}) for l in sorted(ends)] + [
+            (f"export {t}", f"SELECT FROM `{t}`{rw}", tw) for t in rel_types]
+        # two statements in flight: the engine (JVM threads, no GIL) answers the next while
+        # this thread parses the last
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            futs = [pool.submit(self.query, w, q, **p) for w, q, p in jobs]
+            res = iter(futs)
+            where: dict[str, tuple[list[str], str, str]] = {}  # rid -> (labels, key, label)
+            node_frames: dict[str, Any] = {}
+            for label in labels:
+                recs = next(res).result()
+                for p in recs:
+                    ls = str(p.pop("@type", label)).split("~")
+                    where[p.pop("@rid")] = (ls, p.get("key"), primary_label(ls))
+                    p.pop("@cat", None)
+                cols = ["key", *ontology.NODE_TYPES[label].props, "sources", "first_seen",
+                        "last_seen"]
+                extra = sorted({k for p in recs for k in p} - set(cols))
+                node_frames[label] = typed_frame(
+                    pd.DataFrame.from_records(recs, columns=cols + extra),
+                    ontology.NODE_TYPES[label].props)
+                del recs
+            for label in sorted(ends):  # end points not asked for: their ids only, every one
+                for p in next(res).result():
+                    ls = str(p.get("@type", label)).split("~")
+                    where[p["@rid"]] = (ls, p.get("key"), primary_label(ls))
+            rel_frames: dict[str, Any] = {}
+            for t in rel_types:
+                starts = sorted({s for s, _ in ontology.check_rel_type(t).pairs})
+                by_start: dict[str, list[dict[str, Any]]] = {s: [] for s in starts}
+                for r in next(res).result():
+                    a, b = where.get(r.pop("@out", None)), where.get(r.pop("@in", None))
+                    if a is None or b is None:
+                        continue  # an end point outside the ontology's labels
+                    for k in ("@rid", "@type", "@cat"):
+                        r.pop(k, None)
+                    r["start_key"], r["end_key"], r["end_label"] = a[1], b[1], b[2]
+                    mine = [s for s in starts if s in a[0]]
+                    for i, s in enumerate(mine):
+                        row = r if i == len(mine) - 1 else dict(r)
+                        row["start_label"] = s
+                        by_start[s].append(row)
+                recs = [x for s in starts for x in by_start[s]]  # the Cypher export's order
+                cols = ["start_key", "end_key", "start_label", "end_label",
+                        *ontology.REL_TYPES[t].props, "sources", "first_seen", "last_seen"]
+                extra = sorted({k for p in recs for k in p} - set(cols))
+                rel_frames[t] = typed_frame(pd.DataFrame.from_records(recs, columns=cols + extra),
+                                            ontology.REL_TYPES[t].props)
+                del recs, by_start
         return Tables(nodes=node_frames, relationships=rel_frames)
