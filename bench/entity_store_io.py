@@ -3,8 +3,10 @@ writing the scores back (the two stages that made 1M entities take hours), on a 
 already loaded (``--data-dir``: e.g. the 50k world of ``bench/graph_queries.py --load``).
 
 1. ``store.export`` of what ``risk.entity.graph_frame.export_entity_graph`` reads
-   (``GRAPH_LABELS`` / ``GRAPH_RELS``): chunked collected columns (``graph/export.py``),
-   timed, rows/s;
+   (``GRAPH_LABELS`` / ``GRAPH_RELS``), timed, rows/s: on the embedded engine that is its SQL
+   export (``graph/arcadedb_sql.py``); in the same run the Cypher export (chunked collected
+   columns, ``graph/export.py``, what Neo4j runs) of the same labels and types, and the ratio
+   (``export_engines_same_run``);
 2. the same on a subset of labels and types with the former row-per-record statements
    (``MATCH (a)-[r:T]->(b) RETURN a.key, ... properties(r)``, one Bolt record per row)
    against the new ones, in the same run: the ratio;
@@ -74,6 +76,18 @@ def main(argv: list[str] | None = None) -> int:
                          "entities": ents, "entities_total": sum(ents.values()),
                          "rows_per_entity": round(rows / max(1, sum(ents.values())), 2)}
         print(json.dumps(res["export"]), flush=True)
+        if getattr(store, "sql", None) is not None:
+            t = time.perf_counter()
+            cy = export.export(lambda w, q, **kw: store._read(w, q, bulk=True, **kw),
+                               GRAPH_LABELS, GRAPH_RELS, None, None)
+            cs = time.perf_counter() - t
+            same = all(len(cy.nodes[k]) == len(tables.nodes[k]) for k in cy.nodes) and all(
+                len(cy.relationships[k]) == len(tables.relationships[k]) for k in cy.relationships)
+            res["export_engines_same_run"] = {
+                "sql_s": res["export"]["seconds"], "cypher_s": round(cs, 2),
+                "speedup": round(cs / res["export"]["seconds"], 2), "same_row_counts": same}
+            print(json.dumps(res["export_engines_same_run"]), flush=True)
+            del cy
 
         def rd(what, q, **kw):
             return store._read(what, q, bulk=True, **kw)
