@@ -74,6 +74,8 @@ class ArcadeSQL:
                until: str | None) -> Tables:
         import pandas as pd
 
+        labels = [ontology.check_label(x).label for x in labels]  # names from the ontology only
+        rel_types = [ontology.check_rel_type(x).type for x in rel_types]
         tw = {"since": since, "until": until}
         nw, rw = (f" WHERE {NODE_WHERE}", f" WHERE {REL_WHERE}") if since or until else ("", "")
         gc_was = gc.isenabled()

@@ -288,7 +288,10 @@ class Neo4jGraphStore(GraphStore):
 
     def _export(self, labels, rel_types, since, until) -> Tables:
         if self.sql is not None:
-            return self.sql.export(labels, rel_types, since, until)
+            try:
+                return self.sql.export(labels, rel_types, since, until)
+            except GraphUnavailable as e:  # its HTTP API unreachable: Bolt still answers
+                log.warning("SQL export unavailable (%s); exporting over Bolt", e)
         return export.export(lambda what, q, **kw: self._read(what, q, bulk=True, **kw),
                              labels, rel_types, since, until)
 

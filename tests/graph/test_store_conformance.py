@@ -525,3 +525,25 @@ def test_embedded_sql_export_equals_the_cypher_export(clean_embedded_store, wind
                                                                ("Person", "Case")]
         assert a.relationships["COURIER_FOR"].empty
     assert sum(map(len, a.nodes.values())) > 0
+
+
+def test_embedded_export_falls_back_to_bolt_when_its_sql_api_is_unreachable(clean_embedded_store):
+    from graph.arcadedb_sql import ArcadeSQL
+    from graph.embedded_state import free_port
+
+    s = clean_embedded_store
+    s.upsert(*world())
+    want = _sorted_rows(s.export(labels=["Enterprise"], rel_types=["DECLARED"]).nodes["Enterprise"])
+    real = s.sql
+    try:
+        s.sql = ArcadeSQL(free_port(), "portsentinel", "root", "x", timeout_s=2)
+        t = s.export(labels=["Enterprise"], rel_types=["DECLARED"])
+    finally:
+        s.sql = real
+    assert _sorted_rows(t.nodes["Enterprise"]) == want and len(want) == 3
+    assert sorted(t.relationships["DECLARED"].start_key) == ["E1", "E3"]
+
+
+def test_sql_export_refuses_names_outside_the_ontology(clean_embedded_store):
+    with pytest.raises(OntologyError):
+        clean_embedded_store.sql.export(["Enterprise` UNION SELECT FROM OUser --"], [], None, None)
