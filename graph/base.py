@@ -200,12 +200,20 @@ class GraphStore(abc.ABC):
     def export(self, *, labels: Iterable[str] | None = None,
                rel_types: Iterable[str] | None = None,
                since: str | None = None, until: str | None = None) -> Tables:
-        """Export nodes and relationships as typed tables (pandas), for training."""
+        """Export nodes and relationships as typed tables (pandas), for training. A
+        relationship frame is in (start label, start key, end key) order, whatever order the
+        engine walked its edges in, so readers that keep the first link of a node (a
+        declaration's vehicle) read the same on both engines."""
         labels = [ontology.check_label(l).label for l in labels] if labels else sorted(
             ontology.LABELS)
         rel_types = [ontology.check_rel_type(t).type for t in rel_types] if rel_types else sorted(
             ontology.REL_TYPE_NAMES)
-        return self._export(labels, rel_types, since, until)
+        t = self._export(labels, rel_types, since, until)
+        for k, df in t.relationships.items():
+            if len(df) > 1:
+                t.relationships[k] = df.sort_values(["start_label", "start_key", "end_key"],
+                                                    kind="stable").reset_index(drop=True)
+        return t
 
     @abc.abstractmethod
     def _export(self, labels: list[str], rel_types: list[str], since: str | None,

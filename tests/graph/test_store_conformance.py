@@ -496,6 +496,8 @@ def _sorted_rows(df):
 def test_embedded_sql_export_equals_the_cypher_export(clean_embedded_store, window):
     """The embedded engine exports in ArcadeDB SQL (graph/arcadedb_sql.py); its frames are the
     Cypher export's: rows, columns, dtypes, extra properties, composite labels, time window."""
+    import pandas as pd
+
     from graph import export as cypher_export
 
     s = clean_embedded_store
@@ -518,6 +520,16 @@ def test_embedded_sql_export_equals_the_cypher_export(clean_embedded_store, wind
         assert list(x.columns) == list(y.columns)
         assert list(x.dtypes) == list(y.dtypes)
         assert _sorted_rows(x) == _sorted_rows(y)
+    real, s.sql = s.sql, None  # the store's own Cypher export: rows in the same order too
+    try:
+        c = s.export(labels=labels, rel_types=types, since=since, until=until)
+    finally:
+        s.sql = real
+    for k in c.relationships:
+        pd.testing.assert_frame_equal(a.relationships[k], c.relationships[k])
+        r = c.relationships[k]
+        assert list(zip(r.start_label, r.start_key, r.end_key)) == sorted(
+            zip(r.start_label, r.start_key, r.end_key))
     if since is None and until is None:
         assert a.nodes["Person"].set_index("key").loc["H1", "risk_score"] == 0.25
         inv = a.relationships["INVOLVED_IN"]
