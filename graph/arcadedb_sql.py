@@ -8,7 +8,8 @@ engine ``Neo4jGraphStore._export`` reads through here. Neo4j keeps the Cypher ex
 (``graph/export.py``), which is fast there.
 
 The frames are the Cypher export's: same rows, columns, extra properties and dtypes
-(``tests/graph/test_export_sql.py`` compares both on the same graph):
+(``test_embedded_sql_export_equals_the_cypher_export`` in
+``tests/graph/test_store_conformance.py`` compares both on the same graph):
 
 * a label: ``SELECT FROM `Label``` (polymorphic, so a ``Declaration~Document`` node is a
   Declaration, as ``MATCH (n:Declaration)`` has it), record metadata (``@rid`` ...) dropped;
@@ -18,7 +19,7 @@ The frames are the Cypher export's: same rows, columns, extra properties and dty
   label the ontology allows that the start node carries (what the Cypher export's one
   statement per start label returns);
 * the time window (``since``/``until``) as SQL parameters. Labels and types come from the
-  ontology only (checked by ``GraphStore.export``), backquoted.
+  ontology only (checked again here), backquoted; types never written are not asked for.
 
 Each statement's result comes back whole (a label's records in memory once as JSON), as the
 Cypher export's collected chunks did.
@@ -72,8 +73,6 @@ class ArcadeSQL:
 
     def export(self, labels: list[str], rel_types: list[str], since: str | None,
                until: str | None) -> Tables:
-        import pandas as pd
-
         labels = [ontology.check_label(x).label for x in labels]  # names from the ontology only
         rel_types = [ontology.check_rel_type(x).type for x in rel_types]
         tw = {"since": since, "until": until}
@@ -130,7 +129,7 @@ class ArcadeSQL:
             rel_frames: dict[str, Any] = {}
             for t in rel_types:
                 starts = sorted({s for s, _ in ontology.check_rel_type(t).pairs})
-                by_start: dict[str, list[dict[str, Any]]] = {s: [] for s in starts}
+                recs = []
                 for r in next(res).result():
                     a, b = where.get(r.pop("@out", None)), where.get(r.pop("@in", None))
                     if a is None or b is None:
@@ -139,17 +138,16 @@ class ArcadeSQL:
                         r.pop(k, None)
                     r["start_key"], r["end_key"], r["end_label"] = a[1], b[1], b[2]
                     mine = [s for s in starts if s in a[0]]
-                    for i, s in enumerate(mine):
+                    for i, s in enumerate(mine):  # GraphStore.export sorts the rows
                         row = r if i == len(mine) - 1 else dict(r)
                         row["start_label"] = s
-                        by_start[s].append(row)
-                recs = [x for s in starts for x in by_start[s]]  # the Cypher export's order
+                        recs.append(row)
                 cols = ["start_key", "end_key", "start_label", "end_label",
                         *ontology.REL_TYPES[t].props, "sources", "first_seen", "last_seen"]
                 extra = sorted({k for p in recs for k in p} - set(cols))
                 rel_frames[t] = typed_frame(pd.DataFrame.from_records(recs, columns=cols + extra),
                                             ontology.REL_TYPES[t].props)
-                del recs, by_start
+                del recs
         return Tables(nodes=node_frames, relationships=rel_frames)
 
 
