@@ -37,7 +37,8 @@ from typing import Any
 from graph import ontology
 from graph.exceptions import GraphUnavailable, QueryError
 from graph.records import Tables
-from graph.rows import primary_label, typed_frame
+from graph.export import node_frame, rel_frame
+from graph.rows import primary_label
 
 WORKERS = 2  # statements in flight (see _export)
 NODE_WHERE = ("(:since IS NULL OR last_seen >= :since) AND "
@@ -88,8 +89,6 @@ class ArcadeSQL:
     def _export(self, labels, rel_types, since, until, tw, nw, rw) -> Tables:
         from concurrent.futures import ThreadPoolExecutor
 
-        import pandas as pd
-
         ends = {x for t in rel_types for pair in ontology.check_rel_type(t).pairs for x in pair}
         if since is None and until is None:  # else the window's reads miss older end points
             ends -= set(labels)
@@ -115,12 +114,7 @@ class ArcadeSQL:
                     ls = str(p.pop("@type", label)).split("~")
                     where[p.pop("@rid")] = (ls, p.get("key"), primary_label(ls))
                     p.pop("@cat", None)
-                cols = ["key", *ontology.NODE_TYPES[label].props, "sources", "first_seen",
-                        "last_seen"]
-                extra = sorted({k for p in recs for k in p} - set(cols))
-                node_frames[label] = typed_frame(
-                    pd.DataFrame.from_records(recs, columns=cols + extra),
-                    ontology.NODE_TYPES[label].props)
+                node_frames[label] = node_frame(label, recs)
                 del recs
             for label in sorted(ends):  # end points not asked for: their ids only, every one
                 for p in next(res).result():
@@ -142,11 +136,7 @@ class ArcadeSQL:
                         row = r if i == len(mine) - 1 else dict(r)
                         row["start_label"] = s
                         recs.append(row)
-                cols = ["start_key", "end_key", "start_label", "end_label",
-                        *ontology.REL_TYPES[t].props, "sources", "first_seen", "last_seen"]
-                extra = sorted({k for p in recs for k in p} - set(cols))
-                rel_frames[t] = typed_frame(pd.DataFrame.from_records(recs, columns=cols + extra),
-                                            ontology.REL_TYPES[t].props)
+                rel_frames[t] = rel_frame(t, recs)
                 del recs
         return Tables(nodes=node_frames, relationships=rel_frames)
 

@@ -64,21 +64,13 @@ def export(read: Callable[..., list[dict[str, Any]]], labels: list[str], rel_typ
     ``workers`` run at once)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    import pandas as pd
-
     jobs = [(f"export {l}", export_nodes(l)) for l in labels] + [
         (f"export {t} from {s}", export_rels(t, s)) for t in rel_types for s in start_labels(t)]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         done = dict(zip([w for w, _ in jobs], pool.map(
             lambda j: read(j[0], j[1], chunk=CHUNK, since=since, until=until), jobs)))
-    node_frames: dict[str, Any] = {}
-    for label in labels:
-        recs = [p for row in done[f"export {label}"] for p in row["chunk"]]
-        cols = ["key", *ontology.NODE_TYPES[label].props, "sources", "first_seen",
-                "last_seen"]
-        extra = sorted({k for p in recs for k in p} - set(cols))
-        df = pd.DataFrame.from_records(recs, columns=cols + extra)
-        node_frames[label] = typed_frame(df, ontology.NODE_TYPES[label].props)
+    node_frames = {label: node_frame(label, [p for row in done[f"export {label}"]
+                                             for p in row["chunk"]]) for label in labels}
     rel_frames: dict[str, Any] = {}
     for t in rel_types:
         recs = []
@@ -87,9 +79,26 @@ def export(read: Callable[..., list[dict[str, Any]]], labels: list[str], rel_typ
                 recs += [{"start_key": sk, "end_key": ek, "start_label": s,
                           "end_label": primary_label(el), **props}
                          for sk, el, ek, props in row["chunk"]]
-        cols = ["start_key", "end_key", "start_label", "end_label",
-                *ontology.REL_TYPES[t].props, "sources", "first_seen", "last_seen"]
-        extra = sorted({k for p in recs for k in p} - set(cols))
-        df = pd.DataFrame.from_records(recs, columns=cols + extra)
-        rel_frames[t] = typed_frame(df, ontology.REL_TYPES[t].props)
+        rel_frames[t] = rel_frame(t, recs)
     return Tables(nodes=node_frames, relationships=rel_frames)
+
+
+def node_frame(label: str, recs: list[dict[str, Any]]) -> Any:
+    """One label's property maps as its export frame (both engines' exports build it here):
+    key, the ontology's properties, provenance, then any other property sorted."""
+    return _frame(recs, ["key", *ontology.NODE_TYPES[label].props, "sources", "first_seen",
+                         "last_seen"], ontology.NODE_TYPES[label].props)
+
+
+def rel_frame(rel_type: str, recs: list[dict[str, Any]]) -> Any:
+    """One relationship type's rows (start/end key and label + properties) as its frame."""
+    return _frame(recs, ["start_key", "end_key", "start_label", "end_label",
+                         *ontology.REL_TYPES[rel_type].props, "sources", "first_seen",
+                         "last_seen"], ontology.REL_TYPES[rel_type].props)
+
+
+def _frame(recs: list[dict[str, Any]], cols: list[str], props: dict[str, str]) -> Any:
+    import pandas as pd
+
+    extra = sorted({k for p in recs for k in p} - set(cols))
+    return typed_frame(pd.DataFrame.from_records(recs, columns=cols + extra), props)
