@@ -21,8 +21,12 @@ The frames are the Cypher export's: same rows, columns, extra properties and dty
 * the time window (``since``/``until``) as SQL parameters. Labels and types come from the
   ontology only (checked again here), backquoted; types never written are not asked for.
 
-Each statement's result comes back whole (a label's records in memory once as JSON), as the
-Cypher export's collected chunks did.
+Every read is paged by record id (``... WHERE @rid > :last_rid ORDER BY @rid LIMIT page``,
+keyset pages the engine serves in record order without sorting): ArcadeDB answers at most
+1,000,000 rows per HTTP response (``arcadedb.server.httpQueryMaxResultRows``) and builds each
+answer whole in the engine's heap, which the embedded engine shares with this process (1 GB
+by default). Unpaged, a 1M-entity world (1.5M declarations) failed both ways
+(``bench/entity_scoring_db.py``); paged, at most ``WORKERS`` pages are in the heap at once.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from graph.export import node_frame, rel_frame
 from graph.rows import primary_label
 
 WORKERS = 2  # statements in flight (see _export)
+PAGE = 100_000  # rows per statement (module docstring)
 NODE_WHERE = ("(:since IS NULL OR last_seen >= :since) AND "
               "(:until IS NULL OR first_seen <= :until)")
 REL_WHERE = ("(:since IS NULL OR ifnull(at, last_seen) >= :since) AND "
@@ -51,7 +56,8 @@ class ArcadeSQL:
     """SQL statements on ``http://127.0.0.1:<port>/api/v1/query/<database>``."""
 
     def __init__(self, port: int, database: str, user: str, password: str, *,
-                 timeout_s: float = 600.0):
+                 timeout_s: float = 600.0, page: int = PAGE):
+        self.page = max(1, int(page))
         self.url = f"http://127.0.0.1:{int(port)}/api/v1/query/{database}"
         self._auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         self.timeout_s = float(timeout_s)
@@ -72,12 +78,28 @@ class ArcadeSQL:
         except (urllib.error.URLError, OSError) as e:
             raise GraphUnavailable(f"{what}: ArcadeDB HTTP API at {self.url}: {e}") from e
 
+    def query_paged(self, what: str, select: str, where: str = "", **params: Any
+                    ) -> list[dict[str, Any]]:
+        """Every row of ``select`` (``SELECT ... FROM `Name```, which must return ``@rid``)
+        with the condition ``where``, read in keyset pages of ``self.page`` by record id."""
+        rows: list[dict[str, Any]] = []
+        last = None
+        while True:
+            conds = ([f"({where})"] if where else []) + (["@rid > :last_rid"] if last else [])
+            cond = f" WHERE {' AND '.join(conds)}" if conds else ""
+            page = self.query(what, f"{select}{cond} ORDER BY @rid LIMIT {self.page}",
+                              **params, **({"last_rid": last} if last else {}))
+            rows.extend(page)
+            if len(page) < self.page:
+                return rows
+            last = page[-1]["@rid"]
+
     def export(self, labels: list[str], rel_types: list[str], since: str | None,
                until: str | None) -> Tables:
         labels = [ontology.check_label(x).label for x in labels]  # names from the ontology only
         rel_types = [ontology.check_rel_type(x).type for x in rel_types]
         tw = {"since": since, "until": until}
-        nw, rw = (f" WHERE {NODE_WHERE}", f" WHERE {REL_WHERE}") if since or until else ("", "")
+        nw, rw = (NODE_WHERE, REL_WHERE) if since or until else ("", "")
         gc_was = gc.isenabled()
         gc.disable()  # millions of small dicts: the collector's passes would cost more than the reads
         try:
@@ -95,16 +117,17 @@ class ArcadeSQL:
         have = {r["name"] for r in self.query("schema types", "SELECT name FROM schema:types")}
         # a type never written does not exist (and asking for it logs a SEVERE stack trace)
 
-        def job(what: str, sql: str, name: str, params: dict) -> tuple:
-            return (what, sql, params) if name in have else (what, None, params)
-        jobs = [job(f"export {l}", f"SELECT FROM `{l}`{nw}", l, tw) for l in labels] + [
-            job(f"keys of {l}", f"SELECT @rid, @type, key FROM `{l}`", l, {})
+        def job(what: str, select: str, name: str, where: str, params: dict) -> tuple:
+            return (what, select if name in have else None, where, params)
+        jobs = [job(f"export {l}", f"SELECT FROM `{l}`", l, nw, tw) for l in labels] + [
+            job(f"keys of {l}", f"SELECT @rid, @type, key FROM `{l}`", l, "", {})
             for l in sorted(ends)] + [
-            job(f"export {t}", f"SELECT FROM `{t}`{rw}", t, tw) for t in rel_types]
+            job(f"export {t}", f"SELECT FROM `{t}`", t, rw, tw) for t in rel_types]
         # two statements in flight: the engine (JVM threads, no GIL) answers the next while
         # this thread parses the last
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            futs = [pool.submit(self.query, w, q, **p) if q else _done([]) for w, q, p in jobs]
+            futs = [pool.submit(self.query_paged, w, q, c, **p) if q else _done([])
+                    for w, q, c, p in jobs]
             res = iter(futs)
             where: dict[str, tuple[list[str], str, str]] = {}  # rid -> (labels, key, label)
             node_frames: dict[str, Any] = {}

@@ -313,6 +313,6 @@ class Neo4jGraphStore(GraphStore):
         """The side index, brought in step with the graph once per store (side_index.py)."""
         if self.side_index is not None and not self._side_synced:
             side_index.sync(self.side_index, lambda w, q: self._read(w, q, bulk=True),
-                            self.counts()["nodes"])
+                            self.counts()["nodes"], sql=self.sql)
             self._side_synced = True
         return self.side_index

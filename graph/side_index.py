@@ -179,13 +179,32 @@ def _rebuild(label: str) -> str:
             f"UNWIND range(0, size(a) - 1, 20000) AS i RETURN a[i..i + 20000] AS chunk")
 
 
-def sync(side: SideIndex, read, counts: dict[str, int]) -> bool:
+def _entries(label: str, read, sql) -> list[tuple[str, str, str | None]]:
+    """(label, key, name) of every node of ``label``: through the embedded engine's paged SQL
+    (``graph/arcadedb_sql.py``) when it is there — ArcadeDB's Cypher ``collect()`` refuses
+    more than 524,288 elements (``queryMaxHeapElementsAllowedPerOp``), so a 1M-entity graph
+    could not be opened for search — else the Bolt read."""
+    from graph import ontology
+    from graph.exceptions import GraphUnavailable
+
+    lab = ontology.check_label(label).label
+    if sql is not None:
+        cols = "key, name" if lab in NAMED else "key"
+        try:
+            return [(lab, r.get("key"), r.get("name"))
+                    for r in sql.query_paged(f"side index of {lab}", f"SELECT @rid, {cols} FROM `{lab}`")]
+        except GraphUnavailable:
+            pass  # its HTTP API unreachable: the Bolt read
+    return [(lab, k, nm) for row in read(f"side index of {lab}", _rebuild(lab))
+            for k, nm in row["chunk"]]
+
+
+def sync(side: SideIndex, read, counts: dict[str, int], sql=None) -> bool:
     """Rebuild ``side`` from the graph unless it holds as many nodes per label as ``counts``
-    (the graph's); ``read(what, cypher)`` runs a bulk read. True if rebuilt."""
+    (the graph's); ``read(what, cypher)`` runs a bulk read, ``sql`` the embedded engine's
+    ``ArcadeSQL`` (or None). True if rebuilt."""
     if {l: c for l, c in side.counts().items() if c} == {l: c for l, c in counts.items()
                                                         if c}:
         return False
-    entries = [(l, k, nm) for l in sorted(counts) if counts[l]
-               for row in read(f"side index of {l}", _rebuild(l)) for k, nm in row["chunk"]]
-    side.replace_all(entries)
+    side.replace_all([e for l in sorted(counts) if counts[l] for e in _entries(l, read, sql)])
     return True
