@@ -7,12 +7,11 @@ after the declaration scoring) takes per stage and per kind, and what 1M entitie
 2. On the real graph, measured: export of the entity graph, model scoring (declaration model
    + features + GNN + rank mix), write-back per label (``set_properties`` in chunks of 5,000)
    → nodes/s per kind.
-3. 1M entities cannot be loaded into the embedded engine on this 2-core machine in the time
-   of a session (1M declarations took 48 min to load, ``ingest/README.md``). So the in-memory
-   part is measured on the same export *tiled* k times (every key suffixed ``#i``: k disjoint
-   copies of the world, same code path ``entity_graph`` → ``score_graph``) for the
-   ``--tiles``; export and write-back are extrapolated linearly from their measured rates.
-   Both are said in the results (``extrapolated``).
+3. The in-memory part is measured on the same export *tiled* k times (every key suffixed
+   ``#i``: k disjoint copies of the world, same code path ``entity_graph`` → ``score_graph``)
+   for the ``--tiles``; export and write-back are extrapolated linearly from their measured
+   rates (``extrapolated``). ``bench/entity_scoring_db.py`` builds the same k copies inside
+   the database and measures the whole path at 1M entities instead of extrapolating.
 
     OMP_NUM_THREADS=1 nice -n 10 python -P bench/entity_scoring.py --declarations 20000 \\
         --seed 7 --tiles 5,20,40

@@ -109,6 +109,7 @@ class ArcadeSQL:
                 gc.enable()
 
     def _export(self, labels, rel_types, since, until, tw, nw, rw) -> Tables:
+        from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
         ends = {x for t in rel_types for pair in ontology.check_rel_type(t).pairs for x in pair}
@@ -124,30 +125,48 @@ class ArcadeSQL:
             for l in sorted(ends)] + [
             job(f"export {t}", f"SELECT FROM `{t}`", t, rw, tw) for t in rel_types]
         # two statements in flight: the engine (JVM threads, no GIL) answers the next while
-        # this thread parses the last
+        # this thread parses the last. Submitted as they are taken, not all at once: results
+        # waiting for this thread would pile up (at 1M entities the whole export as dicts,
+        # over 20 GB, bench/entity_scoring_db.py)
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            futs = [pool.submit(self.query_paged, w, q, c, **p) if q else _done([])
-                    for w, q, c, p in jobs]
-            res = iter(futs)
+            todo, ahead = iter(jobs), deque()
+
+            def take() -> list[dict[str, Any]]:
+                while len(ahead) < WORKERS + 1:
+                    j = next(todo, None)
+                    if j is None:
+                        break
+                    w, q, c, p = j
+                    ahead.append(pool.submit(self.query_paged, w, q, c, **p) if q else _done([]))
+                return ahead.popleft().result()
+
+            kinds: dict[str, tuple[list[str], str]] = {}  # @type -> (labels, primary), shared
+
+            def kind(t: str) -> tuple[list[str], str]:
+                if t not in kinds:
+                    ls = t.split("~")
+                    kinds[t] = (ls, primary_label(ls))
+                return kinds[t]
+
             where: dict[str, tuple[list[str], str, str]] = {}  # rid -> (labels, key, label)
             node_frames: dict[str, Any] = {}
             for label in labels:
-                recs = next(res).result()
+                recs = take()
                 for p in recs:
-                    ls = str(p.pop("@type", label)).split("~")
-                    where[p.pop("@rid")] = (ls, p.get("key"), primary_label(ls))
+                    ls, prim = kind(str(p.pop("@type", label)))
+                    where[p.pop("@rid")] = (ls, p.get("key"), prim)
                     p.pop("@cat", None)
                 node_frames[label] = node_frame(label, recs)
                 del recs
             for label in sorted(ends):  # end points not asked for: their ids only, every one
-                for p in next(res).result():
-                    ls = str(p.get("@type", label)).split("~")
-                    where[p["@rid"]] = (ls, p.get("key"), primary_label(ls))
+                for p in take():
+                    ls, prim = kind(str(p.get("@type", label)))
+                    where[p["@rid"]] = (ls, p.get("key"), prim)
             rel_frames: dict[str, Any] = {}
             for t in rel_types:
                 starts = sorted({s for s, _ in ontology.check_rel_type(t).pairs})
                 recs = []
-                for r in next(res).result():
+                for r in take():
                     a, b = where.get(r.pop("@out", None)), where.get(r.pop("@in", None))
                     if a is None or b is None:
                         continue  # an end point outside the ontology's labels
