@@ -14,8 +14,9 @@ engine itself and runs the product's scoring path on it:
    entity graph's labels and every relationship of its types, keys (and USCCs) suffixed
    ``#i`` — the same k disjoint copies ``entity_scoring.py`` builds in memory. The copies go
    through ArcadeDB's NDJSON batch endpoint (``POST /api/v1/batch/<db>`` on loopback; the
-   unique key indexes are maintained, the side search index is not: search is not timed
-   here). This is the bench's own loading, timed apart, not the product's.
+   unique key indexes are maintained, the side search index is not, so the next open of the
+   store rebuilds it from the graph — a few minutes at this size, not timed). This is the
+   bench's own loading, timed apart, not the product's.
 4. Measured on that graph: ``risk.entity.scoring.batch_score_entities`` — the product's
    export (the SQL export of the embedded engine), the model (declaration model + features +
    GNN + rank mix) and the write-back of ``risk_score`` / ``risk_level`` / ``model_version``
