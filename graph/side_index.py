@@ -191,8 +191,8 @@ def _entries(label: str, read, sql) -> list[tuple[str, str, str | None]]:
     if sql is not None:
         cols = "key, name" if lab in NAMED else "key"
         try:
-            return [(lab, r.get("key"), r.get("name"))
-                    for r in sql.query_paged(f"side index of {lab}", f"SELECT @rid, {cols} FROM `{lab}`")]
+            rows = sql.query_paged(f"side index of {lab}", f"SELECT @rid, {cols} FROM `{lab}`")
+            return [(lab, r.get("key"), r.get("name")) for r in rows]
         except GraphUnavailable:
             pass  # its HTTP API unreachable: the Bolt read
     return [(lab, k, nm) for row in read(f"side index of {lab}", _rebuild(lab))
